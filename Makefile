@@ -1,0 +1,54 @@
+# The two commands a new user needs: `make run` and `make test`. Both can be run again safely.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export PORTAL_ENV ?= development
+
+.PHONY: run test test-postgres lint format benchmarks clean help
+
+help:
+	@echo "make run            set up and start the portal with demo data on http://$(HOST):$(PORT)"
+	@echo "make test           set up and run the whole test suite (SQLite)"
+	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
+	@echo "make lint           ruff check and format check"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/portal db upgrade
+	$(BIN)/portal demo
+	@echo "The portal runs on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	$(BIN)/portal run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,113 @@
+"""Users, their organisations, login sessions and the traces that keep accounts safe."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, enum_by_value, utcnow
+
+EMAIL_MAX = 254
+NAME_MAX = 200
+
+
+class Role(StrEnum):
+    WORKER = "worker"
+    PROVIDER = "provider"  # a labour provider
+    EMPLOYER = "employer"
+    ADMIN = "admin"
+
+
+class OrganisationKind(StrEnum):
+    EMPLOYER = "employer"
+    PROVIDER = "provider"
+
+
+ROLE_OF_ORGANISATION_KIND = {
+    OrganisationKind.EMPLOYER: Role.EMPLOYER,
+    OrganisationKind.PROVIDER: Role.PROVIDER,
+}
+
+
+class Organisation(Base):
+    """An employer or a labour provider; an admin verifies it before it acts in public."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_by_value(OrganisationKind))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    licence_number: Mapped[str | None] = mapped_column(String(100))
+    licence_checked_on: Mapped[date | None]
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)  # stored lower-cased
+    full_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_by_value(Role))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+
+class LoginSession(Base):
+    """A server-side record of one login, so that logging out really ends it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """One login try, kept to slow down guessing per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    ip: Mapped[str] = mapped_column(String(45))
+    succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordResetToken(Base):
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

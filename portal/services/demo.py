@@ -1,0 +1,47 @@
+"""Demo data for `make run`: one account per role, created once."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import OrganisationKind, Role, User
+from portal.services import accounts, organisations
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    role: Role
+    email: str
+    password: str
+
+
+DEMO_DOMAIN = "demo.skills-portal.example"
+
+
+def seed_demo_accounts(session: Session) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet; returns those created, with passwords."""
+    created = []
+    for role, name, organisation in (
+        (Role.WORKER, "Olena Demo", None),
+        (Role.PROVIDER, "Pat Provider", "Demo Labour Provider Ltd"),
+        (Role.EMPLOYER, "Erin Employer", "Demo Fresh Produce Farm"),
+        (Role.ADMIN, "Ada Admin", None),
+    ):
+        email = f"{role.value}@{DEMO_DOMAIN}"
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue
+        org = None
+        if organisation is not None:
+            org = organisations.create_organisation(
+                session, kind=OrganisationKind(role.value), name=organisation, verified=True
+            )
+        password = secrets.token_urlsafe(9)
+        accounts.create_user(
+            session, email=email, full_name=name, password=password, role=role, organisation=org
+        )
+        created.append(DemoAccount(role=role, email=email, password=password))
+    return created

@@ -1,0 +1,63 @@
+"""Password hashing (argon2id) and the password policy.
+
+The policy follows NIST SP 800-63B: a minimum length, a generous maximum, and a refusal of
+passwords that are known to be common; no composition rules.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+
+_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4: the OWASP recommendation
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# A real hash of a random password: verified against when the account does not exist, so that
+# an unknown email costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("a password nobody has: 7f1c9b1e-0b7e-4f0c")
+
+
+def spend_verification_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why `password` is not acceptable, or None when it is."""
+    if len(password) < MIN_LENGTH:
+        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+    lowered = password.lower()
+    if lowered in _common_passwords():
+        return _("This password is too common and easy to guess. Choose another.")
+    personal = {email.lower(), email.lower().split("@")[0], name.lower()} - {""}
+    if lowered in personal:
+        return _("Do not use your name or email address as your password.")
+    return None

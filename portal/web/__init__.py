@@ -1,0 +1,55 @@
+"""The web layer: blueprints, the session per request, access rules, error pages, headers."""
+
+from __future__ import annotations
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+
+from portal.extensions import babel, csrf, login_manager
+from portal.web import errors, security
+from portal.web.session import close_db_session
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def select_locale() -> str | None:
+    """The browser's preferred language among ours; outside a request (CLI), the default."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(g.get("languages") or ["en"])
+
+
+def init_web(app: Flask) -> None:
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    security.init_login(app)
+
+    from portal.web.admin.views import blueprint as admin
+    from portal.web.auth.views import blueprint as auth
+    from portal.web.employer.views import blueprint as employer
+    from portal.web.organisation.views import blueprint as organisation
+    from portal.web.provider.views import blueprint as provider
+    from portal.web.public.views import blueprint as public
+    from portal.web.worker.views import blueprint as worker
+
+    for blueprint in (public, auth, worker, provider, employer, admin, organisation):
+        app.register_blueprint(blueprint)
+
+    @app.before_request
+    def _languages() -> None:
+        g.languages = app.config["LANGUAGES"]
+
+    @app.context_processor
+    def _page_language() -> dict[str, str]:
+        language = str(get_locale() or "en")
+        return {
+            "page_lang": language,
+            "page_dir": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
+        }
+
+    app.teardown_appcontext(close_db_session)
+    app.after_request(security.add_security_headers)
+    errors.register(app)
+    app.register_error_handler(CSRFError, errors.csrf_error)

@@ -1,0 +1,81 @@
+"""Pieces every form shares: field limits, the POST-only button form, service problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Field, PasswordField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from portal.errors import ValidationProblem
+from portal.models.accounts import EMAIL_MAX
+from portal.services.passwords import MAX_LENGTH as PASSWORD_MAX
+from portal.services.passwords import MIN_LENGTH as PASSWORD_MIN
+from portal.services.passwords import password_problem
+
+
+class PortalForm(FlaskForm):
+    """The base of every form: refuses NUL characters (PostgreSQL cannot store them)."""
+
+    def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [
+                    *field.errors,
+                    _l("This field contains a character that is not allowed."),
+                ]
+                valid = False
+        return valid
+
+
+class EmptyForm(PortalForm):
+    """A form with only the CSRF token: every state-changing button posts one."""
+
+
+def email_field(label: str | None = None) -> EmailField:
+    return EmailField(
+        label or _l("Email address"),
+        validators=[
+            InputRequired(_l("Enter your email address.")),
+            Length(max=EMAIL_MAX, message=_l("An email address has at most %(max)d characters.")),
+            Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def _password_policy(_form: FlaskForm, field: Field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def new_password_field(label: str | None = None) -> PasswordField:
+    return PasswordField(
+        label or _l("New password"),
+        validators=[
+            InputRequired(_l("Enter a password.")),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l("Use between %(min)d and %(max)d characters."),
+            ),
+            _password_policy,
+        ],
+        description=_l(
+            "At least %(n)d characters. A few unusual words are easy to remember.", n=PASSWORD_MIN
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def show_problem(form: FlaskForm, problem: ValidationProblem) -> None:
+    """Put a service's refusal on the field it is about (or on the form as a whole)."""
+    field = getattr(form, problem.field, None)
+    if isinstance(field, Field):
+        field.errors = [*field.errors, problem.message]
+    else:
+        form.form_errors.append(problem.message)

@@ -1,0 +1,178 @@
+"""Who may open what: every route × every role, and ownership of organisations."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from portal.models import OrganisationKind, Role
+from tests.conftest import Factory, WebClient
+
+ANONYMOUS = "anonymous"
+EVERYONE = frozenset({ANONYMOUS, *Role})
+LOGGED_IN = frozenset(Role)
+
+# endpoint → who may use it. A new route without an entry here fails the first test.
+ACCESS: dict[str, frozenset] = {
+    "static": EVERYONE,
+    "public.home": EVERYONE,
+    "public.dashboard": LOGGED_IN,
+    "auth.login": EVERYONE,
+    "auth.register": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.logout": LOGGED_IN,
+    "auth.change_password": LOGGED_IN,
+    "worker.dashboard": frozenset({Role.WORKER}),
+    "provider.dashboard": frozenset({Role.PROVIDER}),
+    "employer.dashboard": frozenset({Role.EMPLOYER}),
+    "admin.dashboard": frozenset({Role.ADMIN}),
+    "admin.organisation_list": frozenset({Role.ADMIN}),
+    "admin.verify_organisation": frozenset({Role.ADMIN}),
+    "admin.outbox_list": frozenset({Role.ADMIN}),
+    "admin.outbox_message": frozenset({Role.ADMIN}),
+    # and, for these, only members of the organisation (see the ownership tests below)
+    "organisation.show": frozenset({Role.PROVIDER, Role.EMPLOYER, Role.ADMIN}),
+    "organisation.edit": frozenset({Role.PROVIDER, Role.EMPLOYER}),
+}
+
+# GET pages that take no identifier, checked for every role
+PAGES = {
+    "public.home": "/",
+    "public.dashboard": "/dashboard",
+    "auth.login": "/login",
+    "auth.register": "/register",
+    "auth.forgot_password": "/password/forgot",
+    "auth.change_password": "/account/password",
+    "worker.dashboard": "/worker/",
+    "provider.dashboard": "/provider/",
+    "employer.dashboard": "/employer/",
+    "admin.dashboard": "/admin/",
+    "admin.organisation_list": "/admin/organisations",
+    "admin.outbox_list": "/admin/outbox",
+}
+
+
+def test_every_route_has_an_access_rule(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "add the new routes to ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "remove routes that no longer exist"
+
+
+def _log_in_as(client: WebClient, make: Factory, who) -> None:
+    if who != ANONYMOUS:
+        client.login(make.user(who).email)
+
+
+def _refused(response, who) -> bool:
+    if who == ANONYMOUS:
+        return response.status_code == 302 and response.headers["Location"].startswith("/login")
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, *Role], ids=str)
+def test_each_role_opens_exactly_its_pages(client: WebClient, make: Factory, who) -> None:
+    _log_in_as(client, make, who)
+    wrong = []
+    for endpoint, url in PAGES.items():
+        response = client.get(url)
+        allowed = who in ACCESS[endpoint]
+        if allowed == _refused(response, who) or response.status_code >= 500:
+            wrong.append((url, response.status_code, "allowed" if allowed else "refused"))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, Role.WORKER, Role.PROVIDER, Role.EMPLOYER], ids=str)
+def test_only_admins_verify_organisations(client: WebClient, make: Factory, session, who) -> None:
+    organisation = make.organisation(OrganisationKind.EMPLOYER, verified=False)
+    _log_in_as(client, make, who)
+    response = client.post(
+        f"/admin/organisations/{organisation.id}/verify", page="/login" if who == ANONYMOUS else "/"
+    )
+    assert _refused(response, who)
+    session.refresh(organisation)
+    assert organisation.verified_at is None
+
+
+def test_an_admin_verifies_an_organisation(client: WebClient, make: Factory, session) -> None:
+    organisation = make.organisation(OrganisationKind.PROVIDER, verified=False)
+    client.login(make.user(Role.ADMIN).email)
+    response = client.post(
+        f"/admin/organisations/{organisation.id}/verify", page="/admin/organisations"
+    )
+    assert response.status_code == 302
+    session.refresh(organisation)
+    assert organisation.verified_at is not None
+
+
+@pytest.mark.parametrize("kind", list(OrganisationKind), ids=str)
+def test_a_member_cannot_open_another_organisation_by_changing_the_id(
+    client: WebClient, make: Factory, kind: OrganisationKind
+) -> None:
+    role = Role(kind.value)
+    mine = make.organisation(kind)
+    theirs = make.organisation(kind)
+    client.login(make.user(role, organisation=mine).email)
+    assert client.get(f"/organisations/{mine.id}").status_code == 200
+    assert client.get(f"/organisations/{theirs.id}").status_code == 404
+    assert client.get(f"/organisations/{theirs.id}/edit").status_code == 404
+
+
+def test_a_member_cannot_change_another_organisation_by_changing_the_id(
+    client: WebClient, make: Factory, session
+) -> None:
+    mine = make.organisation(OrganisationKind.EMPLOYER)
+    theirs = make.organisation(OrganisationKind.EMPLOYER)
+    original_name = theirs.name
+    client.login(make.user(Role.EMPLOYER, organisation=mine).email)
+    response = client.post(
+        f"/organisations/{theirs.id}/edit",
+        {"name": "Taken over"},
+        page=f"/organisations/{mine.id}/edit",
+    )
+    assert response.status_code == 404
+    session.refresh(theirs)
+    assert theirs.name == original_name
+
+
+def test_a_member_edits_their_organisation(client: WebClient, make: Factory, session) -> None:
+    mine = make.organisation(OrganisationKind.PROVIDER)
+    client.login(make.user(Role.PROVIDER, organisation=mine).email)
+    response = client.post(
+        f"/organisations/{mine.id}/edit", {"name": "Renamed Ltd", "licence_number": "GLA-123"}
+    )
+    assert response.status_code == 302
+    session.refresh(mine)
+    assert (mine.name, mine.licence_number) == ("Renamed Ltd", "GLA-123")
+
+
+def test_an_empty_organisation_name_re_renders_the_form_with_a_message(
+    client: WebClient, make: Factory
+) -> None:
+    mine = make.organisation(OrganisationKind.EMPLOYER)
+    client.login(make.user(Role.EMPLOYER, organisation=mine).email)
+    response = client.post(f"/organisations/{mine.id}/edit", {"name": ""})
+    assert response.status_code == 400
+    assert 'id="name-error"' in response.get_data(as_text=True)
+
+
+def test_an_admin_sees_any_organisation_but_a_worker_sees_none(
+    client: WebClient, make: Factory, app: Flask
+) -> None:
+    organisation = make.organisation(OrganisationKind.EMPLOYER)
+    client.login(make.user(Role.ADMIN).email)
+    assert client.get(f"/organisations/{organisation.id}").status_code == 200
+    worker = WebClient(app.test_client())
+    worker.login(make.user(Role.WORKER).email)
+    assert worker.get(f"/organisations/{organisation.id}").status_code == 404
+
+
+def test_only_admins_read_outbox_messages(client: WebClient, make: Factory, app: Flask) -> None:
+    user = make.user(Role.WORKER)
+    client.post("/password/forgot", {"email": user.email})
+    client.login(user.email)
+    assert client.get("/admin/outbox/1").status_code == 403
+    admin = WebClient(app.test_client())
+    admin.login(make.user(Role.ADMIN).email)
+    listing = admin.get("/admin/outbox").get_data(as_text=True)
+    assert "Reset your password" in listing
