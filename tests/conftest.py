@@ -23,6 +23,18 @@ from portal.models import Organisation, OrganisationKind, Role, User
 from portal.services import accounts, organisations
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+
+# The portal's own settings from the caller's shell (e.g. PORTAL_ENV=development exported by
+# `make`) must not leak into the tests; the tests' own switches stay.
+TEST_SWITCHES = {
+    "PORTAL_TEST_DATABASE_URL",
+    "PORTAL_REQUIRE_BROWSER",
+    "PORTAL_REQUIRE_ESCO",
+    "PORTAL_CHROMIUM",
+}
+for _name in [name for name in os.environ if name.startswith("PORTAL_")]:
+    if _name not in TEST_SWITCHES:
+        del os.environ[_name]
 SECRET = "test-secret-key-that-is-long-enough-for-the-check"
 PASSWORD = "correct horse battery staple"
 

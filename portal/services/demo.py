@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ class DemoAccount:
 
 
 DEMO_DOMAIN = "demo.skills-portal.example"
+PASSWORD_ALPHABET = string.ascii_letters + string.digits  # easy to copy from a terminal
 
 
 def seed_demo_accounts(session: Session) -> list[DemoAccount]:
@@ -39,7 +41,7 @@ def seed_demo_accounts(session: Session) -> list[DemoAccount]:
             org = organisations.create_organisation(
                 session, kind=OrganisationKind(role.value), name=organisation, verified=True
             )
-        password = secrets.token_urlsafe(9)
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(14))
         accounts.create_user(
             session, email=email, full_name=name, password=password, role=role, organisation=org
         )

@@ -214,3 +214,22 @@ def test_count_by_role_counts_every_role(session: Session, make: Factory) -> Non
     assert counts[Role.WORKER] == 2
     assert counts[Role.EMPLOYER] == 1
     assert counts[Role.ADMIN] == 0
+
+
+def test_an_unknown_email_costs_a_password_verification_too(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Equal work for unknown and known accounts, so timing does not reveal which exist."""
+    from portal.services import passwords
+
+    checked: list[str] = []
+    real = passwords.verify_password
+
+    def counting(password_hash: str, password: str) -> bool:
+        checked.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counting)
+    with pytest.raises(DomainError):
+        accounts.log_in(session, "nobody@example.org", "a guess!!", "10.0.0.1", POLICY)
+    assert checked == ["a guess!!"]
