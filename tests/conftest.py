@@ -21,6 +21,20 @@ from portal import create_app, schema
 from portal.db import make_engine
 from portal.models import Organisation, OrganisationKind, Role, User
 from portal.services import accounts, organisations
+from portal.taxonomy.model import (
+    IscoGroup,
+    Label,
+    LabelKind,
+    Occupation,
+    OccupationSkill,
+    RelationType,
+    ReuseLevel,
+    Skill,
+    SkillGroup,
+    SkillRelation,
+    SkillType,
+    Taxonomy,
+)
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 
@@ -37,6 +51,28 @@ for _name in [name for name in os.environ if name.startswith("PORTAL_")]:
         del os.environ[_name]
 SECRET = "test-secret-key-that-is-long-enough-for-the-check"
 PASSWORD = "correct horse battery staple"
+
+# <repo>/../shared/esco: the README there describes the two zips (not part of the repository).
+ESCO_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "esco"
+ESCO_CLASSIFICATION_ZIP = "esco-v1.1.1-classification-en-csv.zip"
+ESCO_RELATIONS_ZIP = "esco-v1.1.1-relations-csv.zip"
+
+
+@pytest.fixture(scope="session")
+def esco_zips() -> tuple[Path, Path]:
+    """The ESCO v1.1.1 classification and relations zips.
+
+    Skips the test when they are absent, or fails it when PORTAL_REQUIRE_ESCO=1 (as in CI).
+    """
+    paths = (ESCO_DIR / ESCO_CLASSIFICATION_ZIP, ESCO_DIR / ESCO_RELATIONS_ZIP)
+    missing = [path.name for path in paths if not path.is_file()]
+    if missing:
+        message = f"ESCO zips not found at {ESCO_DIR}: {', '.join(missing)}"
+        if os.environ.get("PORTAL_REQUIRE_ESCO") == "1":
+            pytest.fail(f"{message} (and PORTAL_REQUIRE_ESCO=1)")
+        pytest.skip(message)
+    return paths
+
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -194,3 +230,242 @@ class Factory:
 @pytest.fixture
 def make(session: Session) -> Factory:
     return Factory(session)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_taxonomy_indexes() -> Iterator[None]:
+    """Each test's data is rolled back, so no index built in one test may serve the next."""
+    from portal.services.taxonomy import forget_indexes
+
+    forget_indexes()
+    yield
+    forget_indexes()
+
+
+def small_taxonomy(name: str = "Small test taxonomy") -> Taxonomy:
+    """A hand-made taxonomy: two occupations, seven skills, labels in five languages."""
+    base = "https://skills-portal.example/test"
+
+    def labels(en: str, fr: str, ru: str, uk: str, ar: str, *alternatives: str) -> tuple:
+        preferred = [
+            Label(en, "en"),
+            Label(fr, "fr"),
+            Label(ru, "ru"),
+            Label(uk, "uk"),
+            Label(ar, "ar"),
+        ]
+        return (*preferred, *(Label(a, "en", LabelKind.ALTERNATIVE) for a in alternatives))
+
+    isco = [
+        IscoGroup(
+            f"{base}/isco/C8",
+            "8",
+            labels(
+                "Plant and machine operators, and assemblers",
+                "Conducteurs d'installations et de machines",
+                "Операторы установок и машин",
+                "Оператори установок і машин",
+                "مشغلو المصانع والآلات",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C83",
+            "83",
+            labels(
+                "Drivers and mobile plant operators",
+                "Conducteurs de véhicules",
+                "Водители и операторы подвижного оборудования",
+                "Водії та оператори рухомого обладнання",
+                "السائقون ومشغلو المعدات المتنقلة",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C834",
+            "834",
+            labels(
+                "Mobile plant operators",
+                "Conducteurs de matériels mobiles",
+                "Операторы подвижного оборудования",
+                "Оператори рухомого обладнання",
+                "مشغلو المعدات المتنقلة",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C8344",
+            "8344",
+            labels(
+                "Lifting truck operators",
+                "Conducteurs de chariots élévateurs",
+                "Водители погрузчиков",
+                "Водії навантажувачів",
+                "مشغلو الرافعات الشوكية",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C9",
+            "9",
+            labels(
+                "Elementary occupations",
+                "Professions élémentaires",
+                "Неквалифицированные работники",
+                "Найпростіші професії",
+                "المهن الأولية",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C93",
+            "93",
+            labels("Labourers", "Manœuvres", "Разнорабочие", "Різноробочі", "العمال"),
+        ),
+        IscoGroup(
+            f"{base}/isco/C933",
+            "933",
+            labels(
+                "Transport and storage labourers",
+                "Manœuvres des transports et de l'entreposage",
+                "Разнорабочие на транспорте и складах",
+                "Різноробочі на транспорті та складах",
+                "عمال النقل والتخزين",
+            ),
+        ),
+        IscoGroup(
+            f"{base}/isco/C9333",
+            "9333",
+            labels(
+                "Freight handlers", "Manutentionnaires", "Грузчики", "Вантажники", "مناولو البضائع"
+            ),
+        ),
+    ]
+    group = SkillGroup(
+        f"{base}/group/logistics",
+        "LOG",
+        labels(
+            "warehousing and logistics",
+            "entreposage et logistique",
+            "складская логистика",
+            "складська логістика",
+            "التخزين والخدمات اللوجستية",
+        ),
+    )
+    skill_rows = {
+        "forklift": labels(
+            "operate a forklift",
+            "conduire un chariot élévateur",
+            "управлять погрузчиком",
+            "керувати навантажувачем",
+            "تشغيل رافعة شوكية",
+            "forklift driving",
+            "fork-lift truck",
+        ),
+        "pallets": labels(
+            "stack pallets",
+            "empiler des palettes",
+            "штабелировать поддоны",
+            "штабелювати піддони",
+            "تكديس المنصات",
+        ),
+        "scanner": labels(
+            "use a handheld scanner",
+            "utiliser un scanner portable",
+            "пользоваться ручным сканером",
+            "користуватися ручним сканером",
+            "استخدام ماسح ضوئي محمول",
+            "barcode scanning",
+        ),
+        "loads": labels(
+            "load and unload goods",
+            "charger et décharger des marchandises",
+            "погрузка и разгрузка товаров",
+            "завантаження та розвантаження товарів",
+            "تحميل وتفريغ البضائع",
+        ),
+        "safety": labels(
+            "follow health and safety rules",
+            "respecter les règles de sécurité",
+            "соблюдать правила охраны труда",
+            "дотримуватися правил охорони праці",
+            "اتباع قواعد الصحة والسلامة",
+        ),
+        "orders": labels(
+            "pick orders",
+            "préparer des commandes",
+            "комплектовать заказы",
+            "комплектувати замовлення",
+            "تجهيز الطلبات",
+            "order picking",
+        ),
+        "elderly": labels(
+            "care for elderly people",
+            "s'occuper de personnes âgées",
+            "уход за пожилыми людьми",
+            "догляд за літніми людьми",
+            "رعاية كبار السن",
+        ),
+    }
+    skills = [
+        Skill(
+            f"{base}/skill/{key}",
+            value,
+            SkillType.SKILL,
+            ReuseLevel.SECTOR_SPECIFIC,
+            broader=(group.uri,),
+        )
+        for key, value in skill_rows.items()
+    ]
+    occupations = [
+        Occupation(
+            f"{base}/occupation/forklift-driver",
+            "8344",
+            labels(
+                "forklift driver",
+                "cariste",
+                "водитель погрузчика",
+                "водій навантажувача",
+                "سائق رافعة شوكية",
+            ),
+        ),
+        Occupation(
+            f"{base}/occupation/warehouse-operative",
+            "9333",
+            labels(
+                "warehouse operative",
+                "agent d'entrepôt",
+                "складской работник",
+                "складський працівник",
+                "عامل مستودع",
+            ),
+        ),
+    ]
+    essential, optional = RelationType.ESSENTIAL, RelationType.OPTIONAL
+    links = [
+        OccupationSkill(occupations[0].uri, f"{base}/skill/forklift", essential),
+        OccupationSkill(occupations[0].uri, f"{base}/skill/safety", essential),
+        OccupationSkill(occupations[0].uri, f"{base}/skill/pallets", optional),
+        OccupationSkill(occupations[1].uri, f"{base}/skill/orders", essential),
+        OccupationSkill(occupations[1].uri, f"{base}/skill/scanner", essential),
+        OccupationSkill(occupations[1].uri, f"{base}/skill/loads", essential),
+        OccupationSkill(occupations[1].uri, f"{base}/skill/forklift", optional),
+    ]
+    return Taxonomy(
+        name=name,
+        source="tests/conftest.py",
+        languages=("en", "fr", "ru", "uk", "ar"),
+        isco_groups=tuple(isco),
+        skill_groups=(group,),
+        skills=tuple(skills),
+        occupations=tuple(occupations),
+        occupation_skills=tuple(links),
+        skill_relations=(
+            SkillRelation(f"{base}/skill/forklift", f"{base}/skill/pallets", optional),
+        ),
+    )
+
+
+@pytest.fixture
+def stored_taxonomy(session: Session) -> Taxonomy:
+    """The small taxonomy, stored and active."""
+    from portal.services.taxonomy import store_taxonomy
+
+    taxonomy = small_taxonomy()
+    store_taxonomy(session, taxonomy, content_hash="small-1")
+    return taxonomy

@@ -11,15 +11,35 @@ from portal.models.accounts import (
 )
 from portal.models.base import Base
 from portal.models.outbox import OutboxMessage
+from portal.models.taxonomy import (
+    Concept,
+    ConceptBroader,
+    ConceptKind,
+    ConceptLabel,
+    LearnedLabel,
+    LearnedLabelConfirmation,
+    OccupationSkillLink,
+    SkillRelationLink,
+    TaxonomyVersion,
+)
 
 __all__ = [
     "Base",
+    "Concept",
+    "ConceptBroader",
+    "ConceptKind",
+    "ConceptLabel",
+    "LearnedLabel",
+    "LearnedLabelConfirmation",
     "LoginAttempt",
     "LoginSession",
+    "OccupationSkillLink",
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
     "PasswordResetToken",
     "Role",
+    "SkillRelationLink",
+    "TaxonomyVersion",
     "User",
 ]
