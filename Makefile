@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PORTAL_ENV ?= development
 
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 .PHONY: run test test-postgres lint format benchmarks clean help
 
 help:
@@ -14,6 +16,7 @@ help:
 	@echo "make test           set up and run the whole test suite (SQLite)"
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
 	@echo "make lint           ruff check and format check"
+	@echo "make benchmarks     resolver and ESCO import benchmarks (needs ../shared/esco)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +52,10 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+benchmarks: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/resolve.py
+	$(BIN)/python benchmarks/import_esco.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
