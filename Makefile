@@ -34,6 +34,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	$(BIN)/portal db upgrade
+	$(BIN)/portal taxonomy load-builtin
 	$(BIN)/portal demo
 	@echo "The portal runs on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	$(BIN)/portal run --host $(HOST) --port $(PORT)

@@ -17,9 +17,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: settings, database, extensions, pages, error pages, in that order."""
     instance_path = (
-        instance_path
-        or os.environ.get("PORTAL_INSTANCE_PATH")
-        or str(REPOSITORY_ROOT / "instance")
+        instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or str(REPOSITORY_ROOT / "instance")
     )
     app = Flask(
         __name__,

@@ -26,8 +26,9 @@ def register_commands(app: Flask) -> None:
     from portal.cli.database import db
     from portal.cli.demo import demo
     from portal.cli.mail import outbox
+    from portal.cli.taxonomy import taxonomy
 
-    for command in (db, users, orgs, demo, outbox):
+    for command in (db, users, orgs, demo, outbox, taxonomy):
         app.cli.add_command(command)
 
 

@@ -214,8 +214,9 @@ def _insert_content(
     concepts = list(_concept_rows(version_id, taxonomy))
     _batched_insert(session, Concept, [row for row, _ in concepts], "concepts", report)
     ids = dict(
-        session.execute(select(Concept.uri, Concept.id).where(Concept.version_id == version_id))
-        .all()
+        session.execute(
+            select(Concept.uri, Concept.id).where(Concept.version_id == version_id)
+        ).all()
     )
     labels = [
         {
@@ -310,6 +311,16 @@ def list_versions(session: Session) -> list[TaxonomyVersion]:
     return list(session.scalars(select(TaxonomyVersion).order_by(TaxonomyVersion.imported_at)))
 
 
+def concept_counts(session: Session) -> dict[tuple[int, ConceptKind], int]:
+    """How many concepts of each kind every stored version has."""
+    rows = session.execute(
+        select(Concept.version_id, Concept.kind, func.count()).group_by(
+            Concept.version_id, Concept.kind
+        )
+    )
+    return {(version_id, kind): count for version_id, kind, count in rows}
+
+
 def active_version(session: Session) -> TaxonomyVersion | None:
     return session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.is_active))
 
@@ -364,6 +375,7 @@ class TaxonomyIndex:
     """Fuzzy indexes of the active version's skills and occupations, for one process."""
 
     version_id: int
+    content_hash: str  # a version re-imported in place keeps its id but not its hash
     languages: tuple[str, ...]
     skills: Resolver
     occupations: Resolver
@@ -401,7 +413,10 @@ def taxonomy_index(session: Session) -> TaxonomyIndex | None:
     state = _learned_state(session)
     with _index_lock:
         index = _indexes.get(key)
-        if index is None or index.version_id != version.id:
+        if index is None or (index.version_id, index.content_hash) != (
+            version.id,
+            version.content_hash,
+        ):
             index = _build_index(session, version)
             _indexes[key] = index
         if index.learned_state != state:
@@ -434,11 +449,11 @@ def _build_index(session: Session, version: TaxonomyVersion) -> TaxonomyIndex:
                 Concept.version_id == version.id,
                 Concept.kind.in_((ConceptKind.SKILL, ConceptKind.OCCUPATION)),
             )
-        )
-        .all()
+        ).all()
     )
     return TaxonomyIndex(
         version_id=version.id,
+        content_hash=version.content_hash,
         languages=tuple(version.language_list),
         skills=Resolver.build(entries[ConceptKind.SKILL]),
         occupations=Resolver.build(entries[ConceptKind.OCCUPATION]),

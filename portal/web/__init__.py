@@ -26,15 +26,29 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_login(app)
 
+    from portal.web.admin.learned import blueprint as admin_learned
     from portal.web.admin.views import blueprint as admin
+    from portal.web.api.views import blueprint as api
     from portal.web.auth.views import blueprint as auth
     from portal.web.employer.views import blueprint as employer
     from portal.web.organisation.views import blueprint as organisation
     from portal.web.provider.views import blueprint as provider
     from portal.web.public.views import blueprint as public
+    from portal.web.taxonomy.views import blueprint as taxonomy
     from portal.web.worker.views import blueprint as worker
 
-    for blueprint in (public, auth, worker, provider, employer, admin, organisation):
+    for blueprint in (
+        public,
+        auth,
+        worker,
+        provider,
+        employer,
+        admin,
+        admin_learned,
+        organisation,
+        taxonomy,
+        api,
+    ):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -233,3 +233,15 @@ def test_the_real_esco_release_stores_and_answers(session: Session, esco_zips) -
     assert result.counts["occupation-skill relations"] == 123_788
     found = service.suggest(session, ConceptKind.SKILL, "fork lift driving")
     assert "forklift" in found[0].label.replace(" ", "").lower()
+
+
+def test_the_index_follows_a_version_re_imported_in_place(session: Session) -> None:
+    service.store_taxonomy(session, small_taxonomy(), content_hash="a")
+    assert service.suggest(session, ConceptKind.SKILL, "care for elderly people")[0].uri == ELDERLY
+    trimmed = small_taxonomy()  # same name: replaces the active version's content
+    trimmed = dataclasses.replace(
+        trimmed, skills=tuple(s for s in trimmed.skills if s.uri != ELDERLY)
+    )
+    service.store_taxonomy(session, trimmed, content_hash="b")
+    found = service.suggest(session, ConceptKind.SKILL, "care for elderly people")
+    assert all(s.uri != ELDERLY for s in found)

@@ -31,6 +31,14 @@ ACCESS: dict[str, frozenset] = {
     "admin.verify_organisation": frozenset({Role.ADMIN}),
     "admin.outbox_list": frozenset({Role.ADMIN}),
     "admin.outbox_message": frozenset({Role.ADMIN}),
+    "admin_learned.label_list": frozenset({Role.ADMIN}),
+    "admin_learned.confirm_removal": frozenset({Role.ADMIN}),
+    "admin_learned.remove": frozenset({Role.ADMIN}),
+    "taxonomy.search": EVERYONE,
+    "taxonomy.skill": EVERYONE,
+    "taxonomy.occupation": EVERYONE,
+    "api.suggest_skills": EVERYONE,
+    "api.suggest_occupations": EVERYONE,
     # and, for these, only members of the organisation (see the ownership tests below)
     "organisation.show": frozenset({Role.PROVIDER, Role.EMPLOYER, Role.ADMIN}),
     "organisation.edit": frozenset({Role.PROVIDER, Role.EMPLOYER}),
@@ -50,6 +58,10 @@ PAGES = {
     "admin.dashboard": "/admin/",
     "admin.organisation_list": "/admin/organisations",
     "admin.outbox_list": "/admin/outbox",
+    "admin_learned.label_list": "/admin/learned-labels",
+    "taxonomy.search": "/taxonomy/?q=forklift",
+    "api.suggest_skills": "/api/v1/skills/suggest?q=forklift",
+    "api.suggest_occupations": "/api/v1/occupations/suggest?q=forklift",
 }
 
 
