@@ -77,17 +77,41 @@ def esco_zips() -> tuple[Path, Path]:
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
+_schemas_made: list[str] = []
+
+
 def fresh_database_url(name: str, folder: Path) -> str:
-    """An empty database: a new SQLite file, or a new schema in the PostgreSQL test database."""
+    """An empty database: a new SQLite file, or a new schema in the PostgreSQL test database.
+
+    PostgreSQL schema names carry the process id, so two test runs on one database (two
+    developers, or a developer and CI) never drop each other's tables.
+    """
     if not TEST_DATABASE_URL:
         return f"sqlite:///{folder / f'{name}.sqlite3'}"
+    schema_name = f"{name}_{os.getpid()}"
     engine = make_engine(TEST_DATABASE_URL)
     with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema_name}"'))
     engine.dispose()
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={name}"})
-    return url.render_as_string(hide_password=False)
+    _schemas_made.append(schema_name)
+    options = {"options": f"-csearch_path={schema_name}"}
+    return (
+        make_url(TEST_DATABASE_URL).update_query_dict(options).render_as_string(hide_password=False)
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """Remove the PostgreSQL schemas this run made."""
+    yield
+    if not TEST_DATABASE_URL:
+        return
+    engine = make_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        for schema_name in _schemas_made:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE'))
+    engine.dispose()
 
 
 def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:

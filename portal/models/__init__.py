@@ -9,8 +9,10 @@ from portal.models.accounts import (
     Role,
     User,
 )
+from portal.models.audit import AuditAction, AuditEvent
 from portal.models.base import Base
 from portal.models.outbox import OutboxMessage
+from portal.models.regions import Region
 from portal.models.taxonomy import (
     Concept,
     ConceptBroader,
@@ -22,13 +24,38 @@ from portal.models.taxonomy import (
     SkillRelationLink,
     TaxonomyVersion,
 )
+from portal.models.workers import (
+    ConsentRecord,
+    ErasedWorkerTally,
+    Evidence,
+    ExperienceKind,
+    LanguageLevel,
+    ProfileStatus,
+    Recognition,
+    Sex,
+    SkillSource,
+    Worker,
+    WorkerExperience,
+    WorkerInvite,
+    WorkerLanguage,
+    WorkerQualification,
+    WorkerRelocationRegion,
+    WorkerSkill,
+)
 
 __all__ = [
+    "AuditAction",
+    "AuditEvent",
     "Base",
     "Concept",
     "ConceptBroader",
     "ConceptKind",
     "ConceptLabel",
+    "ConsentRecord",
+    "ErasedWorkerTally",
+    "Evidence",
+    "ExperienceKind",
+    "LanguageLevel",
     "LearnedLabel",
     "LearnedLabelConfirmation",
     "LoginAttempt",
@@ -38,8 +65,20 @@ __all__ = [
     "OrganisationKind",
     "OutboxMessage",
     "PasswordResetToken",
+    "ProfileStatus",
+    "Recognition",
+    "Region",
     "Role",
+    "Sex",
     "SkillRelationLink",
+    "SkillSource",
     "TaxonomyVersion",
     "User",
+    "Worker",
+    "WorkerExperience",
+    "WorkerInvite",
+    "WorkerLanguage",
+    "WorkerQualification",
+    "WorkerRelocationRegion",
+    "WorkerSkill",
 ]

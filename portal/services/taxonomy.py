@@ -32,6 +32,8 @@ from portal.models import (
     SkillRelationLink,
     TaxonomyVersion,
     User,
+    WorkerExperience,
+    WorkerSkill,
 )
 from portal.models.base import utcnow
 from portal.models.taxonomy import LABEL_MAX
@@ -340,6 +342,8 @@ class ActivationReport:
     name: str
     learned_labels_mapped: int
     learned_labels_unmapped: list[str] = field(default_factory=list)  # "words → uri" lines
+    references_remapped: int = 0  # workers' skills and occupations found again from their words
+    references_unmapped: list[str] = field(default_factory=list)  # words kept, no concept now
 
 
 def activate(session: Session, version: TaxonomyVersion) -> ActivationReport:
@@ -364,7 +368,60 @@ def activate(session: Session, version: TaxonomyVersion) -> ActivationReport:
             for label in learned
             if label.concept_uri not in known
         ]
-    return ActivationReport(version.id, version.name, len(learned) - len(unmapped), unmapped)
+    remapped, lost = _re_resolve_references(session, version)
+    return ActivationReport(
+        version.id, version.name, len(learned) - len(unmapped), unmapped, remapped, lost
+    )
+
+
+# A reference is mapped again automatically only when the words are this close to a label.
+AUTO_MAP_SCORE = 80.0
+
+
+def _re_resolve_references(session: Session, version: TaxonomyVersion) -> tuple[int, list[str]]:
+    """Map every skill and occupation people gave to the new version, from their own words.
+
+    References whose concept exists in the new version stay as they are; the others are
+    resolved again from the words (always kept); words with no close concept become unmapped,
+    listed for review, and are resolved again at the next switch.
+    """
+    index = taxonomy_index(session)
+    if index is None:  # cannot happen right after activation; nothing to map against
+        return 0, []
+    in_version = select(Concept.uri).where(Concept.version_id == version.id)
+    remapped = 0
+    lost: list[str] = []
+    with transaction(session):
+        for model, uri_column, label_column, kind in (
+            (WorkerSkill, WorkerSkill.concept_uri, WorkerSkill.concept_label, ConceptKind.SKILL),
+            (
+                WorkerExperience,
+                WorkerExperience.occupation_uri,
+                WorkerExperience.occupation_label,
+                ConceptKind.OCCUPATION,
+            ),
+        ):
+            stale = session.scalars(
+                select(model).where(uri_column.is_not(None), uri_column.not_in(in_version))
+            ).all()
+            words = sorted({row.words for row in stale})
+            best = dict(zip(words, index.resolver(kind).suggest_many(words, limit=1), strict=True))
+            labels = preferred_labels(
+                session, [index.concept_ids[c[0].uri] for c in best.values() if c], "en"
+            )
+            for row in stale:
+                found = best[row.words]
+                if found and found[0].score >= AUTO_MAP_SCORE:
+                    setattr(row, uri_column.key, found[0].uri)
+                    setattr(row, label_column.key, labels.get(index.concept_ids[found[0].uri]))
+                    if isinstance(row, WorkerSkill):
+                        row.score = round(found[0].score, 1)
+                    remapped += 1
+                else:
+                    setattr(row, uri_column.key, None)
+                    setattr(row, label_column.key, None)
+                    lost.append(row.words)
+    return remapped, sorted(set(lost))
 
 
 # --- the per-process index ----------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""The audit trail: one call records who did what to which personal data."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import AuditAction, AuditEvent, User
+from portal.services.pages import Page, paginate
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    action: AuditAction,
+    subject_type: str,
+    subject_id: int,
+    detail: str = "",
+) -> None:
+    """Add an event to the caller's transaction (the caller commits)."""
+    label = f"{actor.email} ({actor.role.value})" if actor is not None else "system"
+    session.add(
+        AuditEvent(
+            actor_id=actor.id if actor is not None else None,
+            actor_label=label,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail[:500],
+        )
+    )
+
+
+def trail(
+    session: Session, *, subject_type: str, subject_id: int | None, page: int, size: int
+) -> Page[AuditEvent]:
+    statement = select(AuditEvent).where(AuditEvent.subject_type == subject_type)
+    if subject_id is not None:
+        statement = statement.where(AuditEvent.subject_id == subject_id)
+    return paginate(
+        session, statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, size
+    )
