@@ -267,6 +267,17 @@ def _echo_activation(report: ActivationReport) -> None:
         )
         for line in report.learned_labels_unmapped:
             click.echo(f"  {line}")
+    click.echo(
+        f"{report.references_remapped:,} skill(s) and occupation(s) of workers were mapped "
+        "again from their words."
+    )
+    if report.references_unmapped:
+        click.echo(
+            f"{len(report.references_unmapped):,} phrase(s) match nothing in this version; "
+            "the words are kept and listed for review:"
+        )
+        for words in report.references_unmapped:
+            click.echo(f"  {words}")
 
 
 # --- suggestions ------------------------------------------------------------------------------
