@@ -24,6 +24,13 @@ from portal.models.taxonomy import (
     SkillRelationLink,
     TaxonomyVersion,
 )
+from portal.models.vacancies import (
+    PayPeriod,
+    Vacancy,
+    VacancyLanguage,
+    VacancySkill,
+    VacancyState,
+)
 from portal.models.workers import (
     ConsentRecord,
     ErasedWorkerTally,
@@ -65,6 +72,7 @@ __all__ = [
     "OrganisationKind",
     "OutboxMessage",
     "PasswordResetToken",
+    "PayPeriod",
     "ProfileStatus",
     "Recognition",
     "Region",
@@ -74,6 +82,10 @@ __all__ = [
     "SkillSource",
     "TaxonomyVersion",
     "User",
+    "Vacancy",
+    "VacancyLanguage",
+    "VacancySkill",
+    "VacancyState",
     "Worker",
     "WorkerExperience",
     "WorkerInvite",

@@ -42,6 +42,10 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     licence_number: Mapped[str | None] = mapped_column(String(100))
     licence_checked_on: Mapped[date | None]
+    sector: Mapped[str | None] = mapped_column(String(1))  # ISCO-08 major group code
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    contact_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -38,7 +38,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.taxonomy import LABEL_MAX
 from portal.services._tx import transaction
-from portal.taxonomy.model import Label, LabelKind, Taxonomy, preferred_label
+from portal.taxonomy.model import Label, LabelKind, RelationType, Taxonomy, preferred_label
 from portal.taxonomy.resolve import Candidate, LabelEntry, Resolver, normalise
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -595,6 +595,32 @@ def _with_preferred_labels(
         for c in candidates
         if c.uri in index.concept_ids
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationSkillItem:
+    concept_id: int
+    uri: str
+    label: str
+    relation: RelationType
+
+
+def occupation_skills(
+    session: Session, occupation_id: int, lang: str, relation: RelationType | None = None
+) -> list[OccupationSkillItem]:
+    """The skills an occupation needs (essential first), labelled in `lang`, for checklists."""
+    statement = (
+        select(OccupationSkillLink.skill_id, Concept.uri, OccupationSkillLink.relation)
+        .join(Concept, Concept.id == OccupationSkillLink.skill_id)
+        .where(OccupationSkillLink.occupation_id == occupation_id)
+    )
+    if relation is not None:
+        statement = statement.where(OccupationSkillLink.relation == relation)
+    rows = session.execute(statement).all()
+    labels = preferred_labels(session, [row[0] for row in rows], lang)
+    items = [OccupationSkillItem(sid, uri, labels.get(sid, uri), rel) for sid, uri, rel in rows]
+    order = {RelationType.ESSENTIAL: 0, RelationType.OPTIONAL: 1}
+    return sorted(items, key=lambda item: (order[item.relation], item.label.casefold()))
 
 
 def preferred_labels(session: Session, concept_ids: Iterable[int], lang: str) -> dict[int, str]:

@@ -19,7 +19,6 @@ from portal.models import (
     Evidence,
     ExperienceKind,
     LanguageLevel,
-    OccupationSkillLink,
     ProfileStatus,
     Recognition,
     Role,
@@ -271,24 +270,13 @@ def occupation_checklist(
     session: Session, worker: Worker, occupation_id: int, lang: str = "en"
 ) -> list[ChecklistItem]:
     """The essential skills of an occupation, for the worker to tick."""
-    skill_ids = list(
-        session.scalars(
-            select(OccupationSkillLink.skill_id).where(
-                OccupationSkillLink.occupation_id == occupation_id,
-                OccupationSkillLink.relation == RelationType.ESSENTIAL,
-            )
-        )
-    )
-    labels = taxonomy.preferred_labels(session, skill_ids, lang)
-    uris = dict(
-        session.execute(select(Concept.id, Concept.uri).where(Concept.id.in_(skill_ids))).all()
-    )
     listed = {skill.concept_uri for skill in worker.skills}
-    items = [
-        ChecklistItem(skill_id, labels.get(skill_id, ""), uris.get(skill_id) in listed)
-        for skill_id in skill_ids
+    return [
+        ChecklistItem(item.concept_id, item.label, item.uri in listed)
+        for item in taxonomy.occupation_skills(
+            session, occupation_id, lang, relation=RelationType.ESSENTIAL
+        )
     ]
-    return sorted(items, key=lambda item: item.label.casefold())
 
 
 def add_checklist_skills(

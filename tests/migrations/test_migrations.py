@@ -45,3 +45,34 @@ def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
+
+
+def test_upgrading_keeps_the_data_already_stored(empty_engine) -> None:
+    """Later migrations rebuild tables on SQLite; rows and references must survive."""
+    from sqlalchemy import text
+
+    from portal.services.passwords import hash_password
+
+    first = schema.revisions_in_order()[0]
+    schema.upgrade(empty_engine, first)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (id, kind, name, created_at) "
+                "VALUES (7, 'employer', 'Old Farm', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (email, full_name, password_hash, role, organisation_id, "
+                "is_active, created_at, password_changed_at) VALUES ('a@example.org', 'A', :h, "
+                "'employer', 7, TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"h": hash_password("irrelevant passphrase")},
+        )
+    schema.upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT o.name FROM users u JOIN organisations o ON o.id = u.organisation_id")
+        ).one()
+    assert row.name == "Old Farm"
