@@ -26,9 +26,11 @@ def register_commands(app: Flask) -> None:
     from portal.cli.database import db
     from portal.cli.demo import demo
     from portal.cli.mail import outbox
+    from portal.cli.regions import regions
     from portal.cli.taxonomy import taxonomy
+    from portal.cli.workers import workers
 
-    for command in (db, users, orgs, demo, outbox, taxonomy):
+    for command in (db, users, orgs, demo, outbox, taxonomy, regions, workers):
         app.cli.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: one account per role, created once."""
+"""Demo data for `make run`: a demo country's regions and one account per role, created once."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import OrganisationKind, Role, User
-from portal.services import accounts, organisations
+from portal.models import OrganisationKind, Region, Role, User
+from portal.services import accounts, organisations, regions
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +22,18 @@ class DemoAccount:
 
 DEMO_DOMAIN = "demo.skills-portal.example"
 PASSWORD_ALPHABET = string.ascii_letters + string.digits  # easy to copy from a terminal
+DEMO_REGIONS = ("Capital", "North", "South", "East", "West")
+
+
+def seed_demo_regions(session: Session) -> list[Region]:
+    """The regions of the demo country that are not known yet; returns those added."""
+    return regions.add_regions(session, DEMO_REGIONS)
 
 
 def seed_demo_accounts(session: Session) -> list[DemoAccount]:
-    """Create the demo accounts that do not exist yet; returns those created, with passwords."""
+    """Create the demo accounts (and regions) that do not exist yet; returns the accounts
+    created, with their passwords."""
+    seed_demo_regions(session)
     created = []
     for role, name, organisation in (
         (Role.WORKER, "Olena Demo", None),

@@ -10,7 +10,9 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 
 # CLDR territory codes of two letters that are not ISO 3166-1 countries
-_NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN"})
+_NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+)
 
 
 def _locale(language: str) -> Locale:

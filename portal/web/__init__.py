@@ -26,15 +26,23 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_login(app)
 
+    from portal.web.admin.audit import blueprint as admin_audit
     from portal.web.admin.learned import blueprint as admin_learned
+    from portal.web.admin.moderation import blueprint as admin_moderation
+    from portal.web.admin.regions import blueprint as admin_regions
+    from portal.web.admin.unmapped import blueprint as admin_unmapped
     from portal.web.admin.views import blueprint as admin
     from portal.web.api.views import blueprint as api
     from portal.web.auth.views import blueprint as auth
     from portal.web.employer.views import blueprint as employer
     from portal.web.organisation.views import blueprint as organisation
+    from portal.web.provider.invites import blueprint as invites
+    from portal.web.provider.uploads import blueprint as provider_uploads
     from portal.web.provider.views import blueprint as provider
     from portal.web.public.views import blueprint as public
     from portal.web.taxonomy.views import blueprint as taxonomy
+    from portal.web.vacancies.views import blueprint as vacancies
+    from portal.web.worker.rights import blueprint as worker_rights
     from portal.web.worker.views import blueprint as worker
 
     for blueprint in (
@@ -42,11 +50,19 @@ def init_web(app: Flask) -> None:
         auth,
         worker,
         provider,
+        invites,
+        provider_uploads,
         employer,
         admin,
         admin_learned,
+        admin_moderation,
+        admin_audit,
+        admin_regions,
+        admin_unmapped,
+        worker_rights,
         organisation,
         taxonomy,
+        vacancies,
         api,
     ):
         app.register_blueprint(blueprint)

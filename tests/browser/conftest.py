@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from portal import create_app, schema
@@ -23,6 +25,7 @@ from portal.models import Role, User
 from portal.services import accounts
 from tests.conftest import PASSWORD, fresh_database_url, test_config
 
+T = TypeVar("T")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -60,6 +63,13 @@ class LiveServer:
                 password=password,
                 role=role,
             )
+
+    def arrange(self, action: Callable[[Session], T]) -> T:
+        """Run `action` with a session on the live portal's database (to store a taxonomy,
+        regions, organisations ... through the services) and return what it returns."""
+        database = self.app.extensions["portal.db"]
+        with self.app.app_context(), database.session_scope() as session:
+            return action(session)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from tests.conftest import Factory, WebClient
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset({ANONYMOUS, *Role})
 LOGGED_IN = frozenset(Role)
+MANAGE_WORKER = frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN})
 
 # endpoint → who may use it. A new route without an entry here fails the first test.
 ACCESS: dict[str, frozenset] = {
@@ -24,8 +25,48 @@ ACCESS: dict[str, frozenset] = {
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
     "worker.dashboard": frozenset({Role.WORKER}),
+    "worker.own_profile": frozenset({Role.WORKER}),
+    # the profile's steps: the worker themself, the provider that registered them, admins
+    # (ownership in tests/web/test_worker_profile.py)
+    "worker.about": MANAGE_WORKER,
+    "worker.skills": MANAGE_WORKER,
+    "worker.skill_evidence": MANAGE_WORKER,
+    "worker.remove_skill": MANAGE_WORKER,
+    "worker.find_occupation": MANAGE_WORKER,
+    "worker.checklist": MANAGE_WORKER,
+    "worker.experience": MANAGE_WORKER,
+    "worker.remove_experience": MANAGE_WORKER,
+    "worker.remove_qualification": MANAGE_WORKER,
+    "worker.availability": MANAGE_WORKER,
+    "worker.review": MANAGE_WORKER,
     "provider.dashboard": frozenset({Role.PROVIDER}),
+    "provider.worker_list": frozenset({Role.PROVIDER}),
+    "provider.register_worker": frozenset({Role.PROVIDER}),
+    "provider.worker_summary": frozenset({Role.PROVIDER}),  # and only its own workers
+    "provider.invite_worker": frozenset({Role.PROVIDER}),  # and only its own workers
+    "invites.accept": EVERYONE,  # the one-time token is the key
+    # bulk upload (a verified organisation to post; tests/web/test_worker_upload.py)
+    "provider_uploads.form": frozenset({Role.PROVIDER}),
+    "provider_uploads.upload": frozenset({Role.PROVIDER}),
+    "provider_uploads.error_report": frozenset({Role.PROVIDER}),  # and only the uploader's
+    "provider_uploads.template": frozenset({Role.PROVIDER}),
     "employer.dashboard": frozenset({Role.EMPLOYER}),
+    # and only the organisation's own vacancies (tests/web/test_vacancy_pages.py)
+    "employer.vacancy_list": frozenset({Role.EMPLOYER}),
+    "employer.new_vacancy": frozenset({Role.EMPLOYER}),
+    "employer.vacancy": frozenset({Role.EMPLOYER}),
+    "employer.edit_vacancy": frozenset({Role.EMPLOYER}),
+    "employer.confirm_close": frozenset({Role.EMPLOYER}),
+    "employer.close_vacancy": frozenset({Role.EMPLOYER}),
+    "employer.duplicate_vacancy": frozenset({Role.EMPLOYER}),
+    "admin_moderation.queue": frozenset({Role.ADMIN}),
+    "admin_moderation.review": frozenset({Role.ADMIN}),
+    "admin_moderation.approve": frozenset({Role.ADMIN}),
+    "admin_moderation.send_back": frozenset({Role.ADMIN}),
+    "admin_moderation.reject": frozenset({Role.ADMIN}),
+    # open vacancies only; others are "not found" (tests/web/test_vacancy_pages.py)
+    "vacancies.browse": EVERYONE,
+    "vacancies.show": EVERYONE,
     "admin.dashboard": frozenset({Role.ADMIN}),
     "admin.organisation_list": frozenset({Role.ADMIN}),
     "admin.verify_organisation": frozenset({Role.ADMIN}),
@@ -34,6 +75,20 @@ ACCESS: dict[str, frozenset] = {
     "admin_learned.label_list": frozenset({Role.ADMIN}),
     "admin_learned.confirm_removal": frozenset({Role.ADMIN}),
     "admin_learned.remove": frozenset({Role.ADMIN}),
+    "admin_audit.event_list": frozenset({Role.ADMIN}),
+    "admin_audit.worker_trail": frozenset({Role.ADMIN}),
+    "admin_regions.region_list": frozenset({Role.ADMIN}),
+    "admin_unmapped.skill_list": frozenset({Role.ADMIN}),
+    "admin_unmapped.map_form": frozenset({Role.ADMIN}),
+    "admin_unmapped.map_words": frozenset({Role.ADMIN}),
+    # the worker themself, the provider that registered them, admins (tests/web/test_data_rights.py)
+    "worker_rights.show": frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN}),
+    "worker_rights.download": frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN}),
+    "worker_rights.confirm_withdrawal": frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN}),
+    "worker_rights.withdraw_consent": frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN}),
+    # only the worker themself or an admin: never a provider
+    "worker_rights.confirm_erasure": frozenset({Role.WORKER, Role.ADMIN}),
+    "worker_rights.erase": frozenset({Role.WORKER, Role.ADMIN}),
     "taxonomy.search": EVERYONE,
     "taxonomy.skill": EVERYONE,
     "taxonomy.occupation": EVERYONE,
@@ -53,12 +108,24 @@ PAGES = {
     "auth.forgot_password": "/password/forgot",
     "auth.change_password": "/account/password",
     "worker.dashboard": "/worker/",
+    "worker.own_profile": "/worker/profile",
     "provider.dashboard": "/provider/",
+    "provider.worker_list": "/provider/workers",
+    "provider.register_worker": "/provider/workers/new",
+    "provider_uploads.form": "/provider/workers/upload",
+    "provider_uploads.template": "/provider/workers/upload/template.xlsx",
     "employer.dashboard": "/employer/",
+    "employer.vacancy_list": "/employer/vacancies",
+    "employer.new_vacancy": "/employer/vacancies/new",
+    "admin_moderation.queue": "/admin/moderation",
+    "vacancies.browse": "/vacancies/",
     "admin.dashboard": "/admin/",
     "admin.organisation_list": "/admin/organisations",
     "admin.outbox_list": "/admin/outbox",
     "admin_learned.label_list": "/admin/learned-labels",
+    "admin_audit.event_list": "/admin/audit",
+    "admin_regions.region_list": "/admin/regions",
+    "admin_unmapped.skill_list": "/admin/unmapped-skills",
     "taxonomy.search": "/taxonomy/?q=forklift",
     "api.suggest_skills": "/api/v1/skills/suggest?q=forklift",
     "api.suggest_occupations": "/api/v1/occupations/suggest?q=forklift",

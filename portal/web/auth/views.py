@@ -36,7 +36,7 @@ from portal.web.session import db_session
 blueprint = Blueprint("auth", __name__)
 
 
-def _login_policy() -> accounts.LoginPolicy:
+def login_policy() -> accounts.LoginPolicy:
     config = current_app.config
     return accounts.LoginPolicy(
         failures_per_account=config["LOGIN_FAILURES_PER_ACCOUNT"],
@@ -45,7 +45,7 @@ def _login_policy() -> accounts.LoginPolicy:
     )
 
 
-def _start_browser_session(user_token: tuple[accounts.User, str]) -> None:
+def start_browser_session(user_token: tuple[accounts.User, str]) -> None:
     user, token = user_token
     session.clear()  # a new session id after login: no fixation
     login_user(LoggedIn(user, token))
@@ -72,7 +72,7 @@ def login() -> ResponseReturnValue:
                 form.email.data or "",
                 form.password.data or "",
                 request.remote_addr or "unknown",
-                _login_policy(),
+                login_policy(),
             )
         except TooManyAttempts as refusal:
             form.form_errors.append(refusal.message)
@@ -81,7 +81,7 @@ def login() -> ResponseReturnValue:
             form.form_errors.append(refusal.message)
             status = 401
         else:
-            _start_browser_session(logged_in)
+            start_browser_session(logged_in)
             flash(_("You are logged in."), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("public.dashboard"))
     elif form.is_submitted():
@@ -123,12 +123,12 @@ def register() -> ResponseReturnValue:
                 registration.email,
                 registration.password,
                 request.remote_addr or "unknown",
-                _login_policy(),
+                login_policy(),
             )
         except ValidationProblem as problem:
             show_problem(form, problem)
         else:
-            _start_browser_session(logged_in)
+            start_browser_session(logged_in)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("public.dashboard"))
     status = 400 if form.is_submitted() else 200

@@ -1,0 +1,152 @@
+"""`portal workers import FILE --provider ORG_NAME`: a labour provider's spreadsheet of workers,
+imported (or only checked, with --dry-run) from a terminal."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.cli.taxonomy import ProgressBars
+from portal.db import current_database
+from portal.errors import DomainError
+from portal.imports.report import problems_csv
+from portal.imports.tabular import TableProblem
+from portal.models import Organisation, OrganisationKind
+from portal.services import worker_import
+from portal.services.worker_import import ImportReport
+
+PROGRESS_FROM_ROWS = 1_000  # smaller files finish before a bar would be worth drawing
+
+
+@click.group()
+def workers() -> None:
+    """Manage workers."""
+
+
+@workers.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--provider",
+    "provider_name",
+    required=True,
+    metavar="ORG_NAME",
+    help="The labour provider the workers belong to: its name (or its id).",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
+@click.option(
+    "--confirm-consent",
+    is_flag=True,
+    help="The provider confirms that every worker in the file agreed to be matched with jobs "
+    "and contacted after accepting an offer; complete profiles become active. Without it, the "
+    "workers are stored as drafts.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the rejected rows to this CSV file (line, column, value, problem).",
+)
+@click.option("--lang", default="en", show_default=True, help="Language of the skill phrases.")
+@with_appcontext
+def import_file(
+    file: Path,
+    provider_name: str,
+    dry_run: bool,
+    confirm_consent: bool,
+    report_path: Path | None,
+    lang: str,
+) -> None:
+    """Import the workers in FILE (CSV or XLSX, with the template's header).
+
+    Rows with problems are not imported and are listed; the others are. Importing the same
+    file again updates the workers by external_id. Exits with 1 when any row was rejected.
+    """
+    with current_database().session_scope() as session:
+        provider = _find_provider(session, provider_name)
+        try:
+            table = worker_import.read_worker_file(file)
+        except TableProblem as problem:
+            raise click.ClickException(
+                f"{file.name}: {problem.message} Nothing was stored."
+            ) from None
+        big = len(table.rows) >= PROGRESS_FROM_ROWS
+        try:
+            with ProgressBars(f"{file.name}:") if big else nullcontext() as bars:
+                report = worker_import.import_workers(
+                    session,
+                    None,
+                    provider,
+                    table.rows,
+                    dry_run=dry_run,
+                    consent_confirmed=confirm_consent,
+                    lang=lang,
+                    progress=bars,
+                )
+        except DomainError as refusal:
+            raise click.ClickException(refusal.message) from None
+        _echo_report(file, provider.name, report)
+    if report_path is not None and report.problems:
+        report_path.write_bytes(problems_csv(report.problems))
+        click.echo(f"The rejected rows are in {report_path}.")
+    if report.rejected:
+        raise SystemExit(1)
+
+
+def _find_provider(session: Session, name: str) -> Organisation:
+    providers = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
+    found = list(
+        session.scalars(providers.where(func.lower(Organisation.name) == name.strip().lower()))
+    )
+    if not found and name.strip().isdigit():
+        found = list(session.scalars(providers.where(Organisation.id == int(name))))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(str(organisation.id) for organisation in found)
+        raise click.ClickException(
+            f"Several labour providers are called {name!r} (ids {ids}); give the id instead."
+        )
+    names = list(session.scalars(providers.with_only_columns(Organisation.name)))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise click.ClickException(f"There is no labour provider called {name!r}.{hint}")
+
+
+def _echo_report(file: Path, provider_name: str, report: ImportReport) -> None:
+    if report.dry_run:
+        click.echo(f"Checked {file.name} for {provider_name} (dry run: nothing was stored).")
+    else:
+        click.echo(f"Imported {file.name} for {provider_name}.")
+    would = "would be " if report.dry_run else ""
+    counts = [
+        (f"{would}created", report.created),
+        (f"{would}updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("rejected", report.rejected),
+    ]
+    width = max(len(label) for label, _count in counts)
+    for label, count in counts:
+        click.echo(f"  {label:<{width}}  {count:>7,}")
+    if report.unmapped_skills:
+        click.echo(
+            f"  {report.unmapped_skills:,} skill phrase(s) matched no skill of the taxonomy "
+            "and are kept as words, for review."
+        )
+    click.echo(f"  ({report.rows:,} rows in {report.seconds:.1f} s)")
+    if report.problems:
+        click.echo("Rejected lines:")
+        for problem in report.problems:
+            value = f" “{_printable(problem.value)}”" if problem.value else ""
+            click.echo(f"  line {problem.line}, {problem.column}{value}: {problem.message}")
+
+
+def _printable(value: str, limit: int = 60) -> str:
+    value = re.sub(r"[\x00-\x1f\x7f]", "\ufffd", value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,215 @@
+"""A labour provider uploads a spreadsheet of workers: check it first (a dry run), import it, see
+what happened, download the rejected rows as an error report, or the template to start from.
+
+The upload runs within the request (10,000 rows take seconds, not minutes; the form says so).
+The error report of the last uploads is kept for an hour in the instance folder, readable only
+by the user who uploaded the file.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import BooleanField
+
+from portal.imports.report import csv_bytes, problems_csv, xlsx_bytes
+from portal.imports.tabular import MAX_ROWS, TableProblem
+from portal.models import Organisation, Role, User
+from portal.services import worker_import
+from portal.services.worker_import import ImportReport
+from portal.web import errors
+from portal.web.forms import PortalForm
+from portal.web.security import current_account, roles_required
+from portal.web.session import db_session
+from portal.web.taxonomy.languages import page_language
+
+blueprint = Blueprint("provider_uploads", __name__, url_prefix="/provider/workers/upload")
+
+PROBLEMS_SHOWN = 100  # on the result page; the error report has them all
+REPORT_TTL_SECONDS = 3600
+REPORTS_FOLDER = "upload-reports"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(PortalForm):
+    file = FileField(
+        _l("Spreadsheet of workers"),
+        validators=[FileRequired(_l("Choose the CSV or XLSX file to upload."))],
+        description=_l("CSV (UTF-8, comma or semicolon) or XLSX; the first sheet is read."),
+        render_kw={"accept": ".csv,.xlsx,text/csv," + XLSX_TYPE},
+    )
+    consent = BooleanField(
+        _l(
+            "I confirm that every worker in this file agreed that their profile is used to "
+            "match them with jobs, and that employers may contact them once they accept an "
+            "offer."
+        ),
+        description=_l(
+            "Needed to import. We record it as each worker's consent, given through you "
+            "(text version %(version)s).",
+            version=worker_import.PROVIDER_CONSENT_TEXT_VERSION,
+        ),
+    )
+
+
+def _organisation(account: User) -> Organisation | None:
+    """The provider's organisation if it may upload (verified), else None."""
+    organisation = account.organisation
+    return organisation if organisation is not None and organisation.is_verified else None
+
+
+def _form_page(form: UploadForm, status: int = 200) -> ResponseReturnValue:
+    account = current_account()
+    return (
+        render_template(
+            "provider/upload.html",
+            form=form,
+            organisation=account.organisation,
+            allowed=_organisation(account) is not None,
+            columns=worker_import.column_help(),
+            max_rows=MAX_ROWS,
+            max_megabytes=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+@blueprint.get("")
+@roles_required(Role.PROVIDER)
+def form() -> ResponseReturnValue:
+    return _form_page(UploadForm())
+
+
+@blueprint.post("")
+@roles_required(Role.PROVIDER)
+def upload() -> ResponseReturnValue:
+    account = current_account()
+    organisation = _organisation(account)
+    form = UploadForm()
+    if organisation is None:
+        return _form_page(form, 403)
+    if not form.validate_on_submit():
+        return _form_page(form, 400)
+    dry_run = request.form.get("action") != "import"
+    if not dry_run and not form.consent.data:
+        form.consent.errors = [
+            _("To import, confirm that the workers agreed (or check the file first).")
+        ]
+        return _form_page(form, 400)
+    try:
+        table = worker_import.read_worker_file(
+            form.file.data.read(), max_bytes=current_app.config["MAX_CONTENT_LENGTH"]
+        )
+    except TableProblem as problem:
+        form.file.errors = [f"{problem.message} {_('Nothing was stored.')}"]
+        return _form_page(form, 400)
+    report = worker_import.import_workers(
+        db_session(),
+        account,
+        organisation,
+        table.rows,
+        dry_run=dry_run,
+        consent_confirmed=bool(form.consent.data),
+        lang=page_language(),
+    )
+    return render_template(
+        "provider/upload_result.html",
+        report=report,
+        file_name=Path(form.file.data.filename or "").name,
+        shown=report.problems[:PROBLEMS_SHOWN],
+        report_token=_keep_report(account, report),
+        form=UploadForm(formdata=None),
+        columns=worker_import.COLUMNS,
+    )
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A file over the upload limit is refused on the form, not on a bare error page."""
+    if not current_user.is_authenticated or current_user.role is not Role.PROVIDER:
+        return errors.render_error(413)
+    form = UploadForm(formdata=None)
+    form.file.errors = [
+        _(
+            "The file is larger than %(max)d MB. Split it into smaller files. Nothing was stored.",
+            max=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+        )
+    ]
+    return _form_page(form, 413)
+
+
+@blueprint.get("/report/<token>.csv")
+@roles_required(Role.PROVIDER)
+def error_report(token: str) -> ResponseReturnValue:
+    path = _report_path(current_account(), token)
+    if path is None or not path.is_file() or _expired(path):
+        abort(404)
+    return send_file(
+        BytesIO(path.read_bytes()),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name="rejected-workers.csv",
+    )
+
+
+@blueprint.get("/template.<any(csv, xlsx):file_format>")
+@roles_required(Role.PROVIDER)
+def template(file_format: str) -> ResponseReturnValue:
+    header, rows = worker_import.template_rows()
+    if file_format == "xlsx":
+        data = xlsx_bytes(header, rows, sheet_title="Workers", notes=worker_import.column_help())
+        mimetype = XLSX_TYPE
+    else:
+        data = csv_bytes(header, rows)
+        mimetype = "text/csv"
+    return send_file(
+        BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"workers-template.{file_format}",
+    )
+
+
+# --- error reports, kept for an hour --------------------------------------------------------------
+
+
+def _reports_folder() -> Path:
+    return Path(current_app.instance_path) / REPORTS_FOLDER
+
+
+def _report_path(account: User, token: str) -> Path | None:
+    if not _TOKEN.fullmatch(token):
+        return None
+    return _reports_folder() / f"{account.id}-{token}.csv"
+
+
+def _expired(path: Path) -> bool:
+    return path.stat().st_mtime < time.time() - REPORT_TTL_SECONDS
+
+
+def _keep_report(account: User, report: ImportReport) -> str | None:
+    """Write the error report where only `account` can fetch it; forget expired ones."""
+    if not report.problems:
+        return None
+    folder = _reports_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.csv"):
+        if _expired(old):
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)  # 32 characters, as _TOKEN expects
+    path = folder / f"{account.id}-{token}.csv"
+    path.write_bytes(problems_csv(report.problems))
+    path.chmod(0o600)
+    return token
