@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, PasswordField
+from wtforms import DateField, EmailField, Field, PasswordField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.errors import ValidationProblem
@@ -14,6 +14,18 @@ from portal.models.accounts import EMAIL_MAX
 from portal.services.passwords import MAX_LENGTH as PASSWORD_MAX
 from portal.services.passwords import MIN_LENGTH as PASSWORD_MIN
 from portal.services.passwords import password_problem
+
+TOO_LONG = _l("Use at most %(max)d characters.")
+
+
+def day_field(label: Any, *validators: Any, description: Any = "") -> DateField:
+    """A date typed as the browser's date picker sends it (YYYY-MM-DD)."""
+    return DateField(
+        label,
+        validators=list(validators),
+        description=description,
+        invalid_value_message=_l("Enter a date like 2026-12-31."),
+    )
 
 
 class PortalForm(FlaskForm):

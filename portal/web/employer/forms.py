@@ -15,7 +15,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -33,9 +32,8 @@ from portal.models.vacancies import POSITIONS_MAX, TITLE_MAX
 from portal.models.workers import WORDS_MAX
 from portal.services.vacancies import DESCRIPTION_MAX, MAX_HOURS_PER_WEEK, currency_codes
 from portal.taxonomy.model import RelationType
-from portal.web.forms import PortalForm
+from portal.web.forms import TOO_LONG, PortalForm, day_field
 
-TOO_LONG = _l("Use at most %(max)d characters.")
 NUMBER = re.compile(r"[0-9]{1,10}([.,][0-9]{1,2})?")
 BLANK_SKILL_ROWS = 2
 BLANK_LANGUAGE_ROWS = 1
@@ -106,15 +104,6 @@ def _language_choices(languages: Sequence[tuple[str, str]]) -> list[SelectChoice
     ]
 
 
-def _day_field(label: Any, *validators: Any, description: Any = "") -> DateField:
-    return DateField(
-        label,
-        validators=list(validators),
-        description=description,
-        invalid_value_message=_l("Enter a date like 2026-12-31."),
-    )
-
-
 class ProposedSkill(Form):
     """One skill the occupation usually needs: the employer keeps it, moves it or drops it."""
 
@@ -179,15 +168,15 @@ class VacancyForm(PortalForm):
         validators=[Length(max=200, message=TOO_LONG)],
         description=_l("The town, farm or site, so that workers know where they would work."),
     )
-    start_date = _day_field(
+    start_date = day_field(
         _l("Start date"),
         InputRequired(_l("Enter the start date.")),
         description=_l("For example 2026-06-01."),
     )
-    end_date = _day_field(
+    end_date = day_field(
         _l("End date"), Optional(), description=_l("Leave empty if the work has no set end.")
     )
-    apply_by = _day_field(
+    apply_by = day_field(
         _l("Apply by"),
         Optional(),
         description=_l("The last day to apply. The vacancy is taken down after it."),

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
@@ -38,13 +37,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.models import Evidence, ExperienceKind, LanguageLevel, Recognition, Sex
 from portal.models.workers import NAME_PART_MAX, PHONE_MAX, WORDS_MAX
 from portal.services.workers import MAX_LANGUAGES, OLDEST_BIRTH_YEAR, YOUNGEST_AGE, AboutYou
-from portal.web.forms import PortalForm
+from portal.web.forms import TOO_LONG, PortalForm, day_field
 
 EMAIL_MAX = 254
 BLANK_LANGUAGE_ROWS = 2
 PHONE = re.compile(r"\+?[0-9 ()./-]{4,}")
 YEARS = re.compile(r"[0-9]{1,2}([.,][0-9]+)?")
-TOO_LONG = _l("Use at most %(max)d characters.")
 
 SEX_CHOICES = [
     SelectChoice(Sex.FEMALE.value, _l("Female")),
@@ -88,15 +86,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def _day_field(label: Any, *validators: Any, description: Any = "") -> DateField:
-    return DateField(
-        label,
-        validators=list(validators),
-        description=description,
-        invalid_value_message=_l("Enter a date like 2026-12-31."),
-    )
 
 
 def _choices(blank: Any, pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -476,12 +465,12 @@ class AvailabilityForm(PortalForm):
     relocation_region_ids = MultiCheckboxField(
         _l("Or the regions you could move to"), validate_choice=False, coerce=str
     )
-    available_from = _day_field(
+    available_from = day_field(
         _l("First day you can start work"),
         InputRequired(_l("Enter the first day you can start.")),
         description=_l("It may be today."),
     )
-    available_until = _day_field(
+    available_until = day_field(
         _l("Last day you can work"),
         Optional(),
         description=_l("Optional: only if you must stop on a certain day."),
