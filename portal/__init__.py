@@ -10,6 +10,7 @@ from flask import Flask
 
 from portal.config import load_config
 from portal.db import Database
+from portal.services.passwords import configure_hashing
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         instance_path=instance_path,
     )
     load_config(app.config, Path(app.instance_path), config)
+    configure_hashing(
+        app.config["PASSWORD_HASH_TIME_COST"],
+        app.config["PASSWORD_HASH_MEMORY_KIB"],
+        app.config["PASSWORD_HASH_PARALLELISM"],
+    )
     app.extensions["portal.db"] = Database(
         app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]
     )

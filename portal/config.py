@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_TLS": True,
     "MAIL_FROM": "portal@localhost",
     "PAGE_SIZE": 25,
+    # argon2id cost; lower it only for test suites
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_KIB": 65_536,
+    "PASSWORD_HASH_PARALLELISM": 4,
 }
 
 

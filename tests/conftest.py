@@ -120,6 +120,10 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": SECRET,
         "DATABASE_URL": database_url,
+        # still argon2id, at a cost that keeps the suite fast; production keeps the defaults
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "PASSWORD_HASH_PARALLELISM": 1,
         **overrides,
     }
 

@@ -28,9 +28,10 @@ def register_commands(app: Flask) -> None:
     from portal.cli.mail import outbox
     from portal.cli.regions import regions
     from portal.cli.taxonomy import taxonomy
+    from portal.cli.vacancies import vacancies
     from portal.cli.workers import workers
 
-    for command in (db, users, orgs, demo, outbox, taxonomy, regions, workers):
+    for command in (db, users, orgs, demo, outbox, taxonomy, regions, workers, vacancies):
         app.cli.add_command(command)
 
 

@@ -3,22 +3,19 @@ imported (or only checked, with --dry-run) from a terminal."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from contextlib import nullcontext
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from portal.cli._uploads import echo_counts, echo_problems, find_organisation
 from portal.cli.taxonomy import ProgressBars
 from portal.db import current_database
 from portal.errors import DomainError
 from portal.imports.report import problems_csv
 from portal.imports.tabular import TableProblem
-from portal.models import Organisation, OrganisationKind
+from portal.models import OrganisationKind
 from portal.services import worker_import
 from portal.services.worker_import import ImportReport
 
@@ -69,7 +66,7 @@ def import_file(
     file again updates the workers by external_id. Exits with 1 when any row was rejected.
     """
     with current_database().session_scope() as session:
-        provider = _find_provider(session, provider_name)
+        provider = find_organisation(session, provider_name, OrganisationKind.PROVIDER)
         try:
             table = worker_import.read_worker_file(file)
         except TableProblem as problem:
@@ -99,26 +96,6 @@ def import_file(
         raise SystemExit(1)
 
 
-def _find_provider(session: Session, name: str) -> Organisation:
-    providers = select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
-    found = list(
-        session.scalars(providers.where(func.lower(Organisation.name) == name.strip().lower()))
-    )
-    if not found and name.strip().isdigit():
-        found = list(session.scalars(providers.where(Organisation.id == int(name))))
-    if len(found) == 1:
-        return found[0]
-    if found:
-        ids = ", ".join(str(organisation.id) for organisation in found)
-        raise click.ClickException(
-            f"Several labour providers are called {name!r} (ids {ids}); give the id instead."
-        )
-    names = list(session.scalars(providers.with_only_columns(Organisation.name)))
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise click.ClickException(f"There is no labour provider called {name!r}.{hint}")
-
-
 def _echo_report(file: Path, provider_name: str, report: ImportReport) -> None:
     if report.dry_run:
         click.echo(f"Checked {file.name} for {provider_name} (dry run: nothing was stored).")
@@ -131,22 +108,11 @@ def _echo_report(file: Path, provider_name: str, report: ImportReport) -> None:
         ("unchanged", report.unchanged),
         ("rejected", report.rejected),
     ]
-    width = max(len(label) for label, _count in counts)
-    for label, count in counts:
-        click.echo(f"  {label:<{width}}  {count:>7,}")
+    echo_counts(counts)
     if report.unmapped_skills:
         click.echo(
             f"  {report.unmapped_skills:,} skill phrase(s) matched no skill of the taxonomy "
             "and are kept as words, for review."
         )
     click.echo(f"  ({report.rows:,} rows in {report.seconds:.1f} s)")
-    if report.problems:
-        click.echo("Rejected lines:")
-        for problem in report.problems:
-            value = f" “{_printable(problem.value)}”" if problem.value else ""
-            click.echo(f"  line {problem.line}, {problem.column}{value}: {problem.message}")
-
-
-def _printable(value: str, limit: int = 60) -> str:
-    value = re.sub(r"[\x00-\x1f\x7f]", "\ufffd", value)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    echo_problems("Rejected lines:", report.problems)

@@ -6,6 +6,7 @@ passwords that are known to be common; no composition rules.
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -16,7 +17,34 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4: the OWASP recommendation
+# argon2id with argon2-cffi's defaults (t=3, m=64 MiB, p=4) meets the OWASP recommendation.
+DEFAULT_TIME_COST = 3
+DEFAULT_MEMORY_KIB = 65_536
+DEFAULT_PARALLELISM = 4
+_DUMMY_PASSWORD = secrets.token_urlsafe(24)  # nobody knows it, not even us
+
+_hasher = PasswordHasher()
+# A real hash of a random password: verified against when the account does not exist, so that
+# an unknown email costs the same time as a wrong password.
+_dummy_hash = _hasher.hash(_DUMMY_PASSWORD)
+
+
+def configure_hashing(
+    time_cost: int = DEFAULT_TIME_COST,
+    memory_kib: int = DEFAULT_MEMORY_KIB,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> None:
+    """Set the argon2id cost (settings PASSWORD_HASH_*); stored hashes of another cost are
+    upgraded at the next login."""
+    global _hasher, _dummy_hash
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) == (
+        time_cost,
+        memory_kib,
+        parallelism,
+    ):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    _dummy_hash = _hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
@@ -34,13 +62,8 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-# A real hash of a random password: verified against when the account does not exist, so that
-# an unknown email costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("a password nobody has: 7f1c9b1e-0b7e-4f0c")
-
-
 def spend_verification_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    verify_password(_dummy_hash, password)
 
 
 @lru_cache(maxsize=1)

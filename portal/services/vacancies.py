@@ -214,7 +214,48 @@ def update_draft(session: Session, user: User, vacancy_id: int, data: VacancyInp
     return vacancy
 
 
-def _apply(session: Session, user: User, vacancy: Vacancy, data: VacancyInput) -> None:
+def opens_on_import(state: VacancyState | None, no_fee_pledge: bool, verified: bool) -> bool:
+    """Whether an uploaded row opens its vacancy at once: a new vacancy or a draft, with the
+    pledge, of a verified organisation. A vacancy an admin sent back waits for its next
+    submission; an open one stays open."""
+    return state in (None, VacancyState.DRAFT) and no_fee_pledge and verified
+
+
+def save_imported(
+    session: Session,
+    actor: User | None,
+    organisation: Organisation,
+    data: VacancyInput,
+    vacancy: Vacancy | None,
+) -> Vacancy:
+    """Create or update (`vacancy`) one uploaded vacancy of `organisation`, in the caller's
+    transaction: vacancy_import has checked who imports, the row and the vacancy's state.
+
+    `actor` is None on the command line. An open vacancy's content is replaced and it stays open.
+    """
+    check_vacancy(data)
+    opens = opens_on_import(
+        vacancy.state if vacancy else None, data.no_fee_pledge, organisation.is_verified
+    )
+    if vacancy is None:
+        vacancy = Vacancy(
+            organisation_id=organisation.id,
+            created_by_id=actor.id if actor is not None else None,
+            state=VacancyState.DRAFT,
+        )
+    action = AuditAction.CHANGED if vacancy.id else AuditAction.CREATED
+    _apply(session, actor, vacancy, data)  # before add: _apply's queries autoflush
+    session.add(vacancy)
+    if opens:
+        _open(vacancy)
+    session.flush()
+    audit.record(
+        session, actor, action, SUBJECT, vacancy.id, "upload, opened" if opens else "upload"
+    )
+    return vacancy
+
+
+def _apply(session: Session, user: User | None, vacancy: Vacancy, data: VacancyInput) -> None:
     occupation = _concept(session, data.occupation_id, ConceptKind.OCCUPATION, "occupation_id")
     vacancy.external_id = data.external_id
     vacancy.title = data.title.strip()
@@ -245,7 +286,7 @@ def _apply(session: Session, user: User, vacancy: Vacancy, data: VacancyInput) -
     vacancy.skills = _skills(session, data.skills)
     if data.no_fee_pledge and not vacancy.no_fee_pledge:
         vacancy.pledged_at = utcnow()
-        vacancy.pledged_by_id = user.id
+        vacancy.pledged_by_id = user.id if user is not None else None
     vacancy.no_fee_pledge = data.no_fee_pledge
     if not data.no_fee_pledge:
         vacancy.pledged_at = None

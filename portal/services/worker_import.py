@@ -8,9 +8,8 @@ On a worker already stored, a filled cell sets that value and an empty cell leav
 (an upload never erases). The skills of an earlier upload are replaced by the file's; skills added
 on the profile pages stay. Experience is added, or its years updated, never removed.
 
-Skill phrases are resolved in one batch: the top candidate with a score of at least
-`CONFIDENT_SCORE` becomes the concept, otherwise the words are kept unmapped (never dropped) for
-review. Uploads do not teach the resolver: nobody confirmed these matches.
+Skill phrases are resolved in one batch, as every upload does (services/_imports.py): a confident
+match becomes the concept, otherwise the words are kept unmapped (never dropped) for review.
 
 Consent: the provider confirms (a required box on the page, `--confirm-consent` on the command
 line) that the workers in the file agreed; each gets a consent record given by the provider's user
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -44,8 +42,6 @@ from portal.imports.tabular import MAX_BYTES, Row, RowProblem, Table, read_table
 from portal.models import (
     AuditAction,
     AuditEvent,
-    Concept,
-    ConceptKind,
     ConsentRecord,
     Evidence,
     ExperienceKind,
@@ -53,7 +49,6 @@ from portal.models import (
     Organisation,
     OrganisationKind,
     ProfileStatus,
-    Region,
     Role,
     Sex,
     SkillSource,
@@ -67,7 +62,18 @@ from portal.models import (
 from portal.models.accounts import EMAIL_MAX
 from portal.models.base import utcnow
 from portal.models.workers import NAME_PART_MAX, WORDS_MAX
-from portal.services import reference, regions, taxonomy
+from portal.services import _imports as shared
+from portal.services import reference
+from portal.services._imports import (
+    Concepts,
+    ProgressCallback,
+    RegionNames,
+    ResolvedSkill,
+    chunks,
+    no_progress,
+    repeated_lines,
+    sorted_problems,
+)
 from portal.services._tx import transaction
 from portal.services.workers import (
     CONSENT_PURPOSES,
@@ -77,8 +83,6 @@ from portal.services.workers import (
     missing_for_activation,
 )
 from portal.taxonomy.resolve import normalise
-
-ProgressCallback = Callable[[str, int, int], None]
 
 COLUMNS = (
     "external_id",
@@ -140,15 +144,9 @@ EXAMPLE_ROW = {
     "available_from": "2026-03-01",
 }
 
-CONFIDENT_SCORE = 80.0
-MAX_SKILLS_PER_ROW = 50
-PROGRESS_EVERY = 500
-CHUNK = 1_000  # ids per IN (...) query, rows per flush
 PROVIDER_CONSENT_TEXT_VERSION = "provider-upload-2026-11"
 """The version of the confirmation a provider ticks; recorded on each consent it gives."""
 
-_URI = re.compile(r"https?://\S+", re.IGNORECASE)
-_ISCO = re.compile(r"(?:isco[\s-]*(?:08)?[\s:-]*)?(\d{1,4})", re.IGNORECASE)
 _PHONE = re.compile(r"[+()\d\s./-]+")
 _SEX = {
     "female": Sex.FEMALE,
@@ -159,7 +157,6 @@ _SEX = {
     "prefer not to say": Sex.NOT_STATED,
     "not stated": Sex.NOT_STATED,
 }
-_LEVELS = {level.value.casefold(): level for level in LanguageLevel}
 _ANYWHERE = frozenset({"yes", "y", "anywhere", "true"})
 _NOWHERE = frozenset({"no", "n", "false"})
 _ABOUT_COLUMNS = {  # AboutYou field → column (nationality is not in the file)
@@ -206,16 +203,7 @@ def column_help() -> list[tuple[str, str]]:
 # --- what a row asks for -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Skill:
-    words: str
-    concept_uri: str | None
-    concept_label: str | None
-    score: float | None
-
-    @property
-    def key(self) -> str:
-        return self.concept_uri or normalise(self.words)
+_Skill = ResolvedSkill
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,15 +303,9 @@ _ABOUT = (
 class _Lookups:
     """Everything the rows refer to, fetched in a few batched queries."""
 
-    regions: dict[str, Region]
-    region_problems: dict[str, str]
-    skill_uris: dict[str, int]
-    occupation_uris: dict[str, int]
-    occupation_by_isco: dict[str, str]  # 4-digit code → uri of its first occupation
-    suggested: dict[tuple[ConceptKind, str], tuple[str, float]]  # phrase → (uri, score)
-    labels: dict[str, str]  # uri → preferred label
+    regions: RegionNames
+    concepts: Concepts
     existing: dict[str, _Stored]
-    has_taxonomy: bool
 
 
 # --- the use case ------------------------------------------------------------------------------
@@ -346,7 +328,7 @@ def import_workers(
     """
     started = time.perf_counter()
     _check_may_import(actor, provider)
-    report = progress or (lambda _stage, _done, _total: None)
+    report = progress or no_progress
     rows = list(rows)
     parsed = _parse_rows(rows, report)
     lookups = _look_up(session, provider, parsed, lang, report)
@@ -363,12 +345,7 @@ def import_workers(
     unmapped = sum(1 for item in wanted for skill in item.skills or () if skill.concept_uri is None)
     if not dry_run and (created or updated):
         _write(session, actor, provider, plans, consent_confirmed, report)
-    problems = tuple(
-        sorted(
-            (problem for item in parsed for problem in item.problems),
-            key=lambda p: (p.line, COLUMNS.index(p.column) if p.column in COLUMNS else 99),
-        )
-    )
+    problems = sorted_problems((problem for item in parsed for problem in item.problems), COLUMNS)
     return ImportReport(
         dry_run=dry_run,
         rows=len(rows),
@@ -404,22 +381,17 @@ def _parse_rows(rows: list[Row], report: ProgressCallback) -> list[_Parsed]:
     parsed = []
     for done, row in enumerate(rows, start=1):
         parsed.append(_parse(row))
-        if done % PROGRESS_EVERY == 0 or done == len(rows):
+        if done % shared.PROGRESS_EVERY == 0 or done == len(rows):
             report("checking rows", done, len(rows))
-    lines_by_id: dict[str, list[int]] = defaultdict(list)
+    repeated = repeated_lines((item.line, item.external_id) for item in parsed)
     for item in parsed:
-        if item.external_id:
-            lines_by_id[item.external_id].append(item.line)
-    for item in parsed:
-        lines = lines_by_id.get(item.external_id, [])
-        if len(lines) > 1:
-            others = ", ".join(str(line) for line in lines if line != item.line)
+        if item.line in repeated:
             item.problem(
                 "external_id",
                 item.external_id,
                 _(
                     "The same external_id is on line(s) %(lines)s too; each worker once, please.",
-                    lines=others,
+                    lines=repeated[item.line],
                 ),
             )
     return parsed
@@ -533,42 +505,12 @@ def _relocation(item: _Parsed, text: str) -> None:
         item.relocation = tuple(" ".join(name.split()) for name in values.split_list(text))
 
 
-@lru_cache(maxsize=1)
-def _language_names() -> dict[str, str]:
-    return {name.casefold(): code for code, name in reference.languages("en")}
-
-
 def _languages(item: _Parsed, text: str) -> None:
-    names = _language_names()
-    pairs = []
-    for entry in values.split_list(text):
-        try:
-            code, level = values.split_pair(entry)
-        except values.ValueProblem:
-            raise values.ValueProblem(
-                _("Write each language as code:level, like en:B1;ro:native.")
-            ) from None
-        if level.casefold() not in _LEVELS:
-            raise values.ValueProblem(
-                _(
-                    "“%(level)s” is not a level; use A1, A2, B1, B2, C1, C2 or native.",
-                    level=level,
-                )
-            )
-        pairs.append((names.get(code.casefold(), code.lower()), _LEVELS[level.casefold()]))
-    item.languages = tuple(pairs)
+    item.languages = shared.languages(text)
 
 
 def _occupation(item: _Parsed, text: str) -> None:
-    text = " ".join(text.split())
-    if len(text) > WORDS_MAX:
-        raise values.ValueProblem(_("Use at most %(max)d characters.", max=WORDS_MAX))
-    code = _ISCO.fullmatch(text)
-    if code and len(code.group(1)) < 4:
-        raise values.ValueProblem(
-            _("Give a four-digit ISCO code (a unit group, like 8344), or the occupation in words.")
-        )
-    item.occupation = text
+    item.occupation = shared.occupation_text(text)
 
 
 def _years(item: _Parsed, text: str) -> None:
@@ -579,22 +521,9 @@ def _years(item: _Parsed, text: str) -> None:
 
 
 def _skills(item: _Parsed, text: str) -> None:
-    entries = values.split_list(text)
-    if len(entries) > MAX_SKILLS_PER_ROW:
-        raise values.ValueProblem(_("List at most %(n)d skills per worker.", n=MAX_SKILLS_PER_ROW))
-    unique: dict[str, str] = {}
-    for entry in entries:
-        words = " ".join(entry.split())
-        if len(words) > WORDS_MAX:
-            raise values.ValueProblem(
-                _(
-                    "“%(words)s…” is too long: describe a skill in at most %(max)d characters.",
-                    words=words[:30],
-                    max=WORDS_MAX,
-                )
-            )
-        unique.setdefault(words if _URI.fullmatch(words) else normalise(words) or words, words)
-    item.skills = tuple(unique.values())
+    item.skills = shared.skill_texts(
+        text, too_many=_("List at most %(n)d skills per worker.", n=shared.MAX_SKILLS_PER_ROW)
+    )
 
 
 def _available_from(item: _Parsed, text: str) -> None:
@@ -625,11 +554,6 @@ _PARSERS: tuple[tuple[str, Callable[[_Parsed, str], None]], ...] = (
 # --- pass 2: what the rows refer to, in batches -----------------------------------------------
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _look_up(
     session: Session,
     provider: Organisation,
@@ -637,109 +561,17 @@ def _look_up(
     lang: str,
     report: ProgressCallback,
 ) -> _Lookups:
-    skill_texts = {text for item in parsed for text in item.skills or ()}
-    occupation_texts = {item.occupation for item in parsed if item.occupation}
-    skill_uris = sorted(text for text in skill_texts if _URI.fullmatch(text))
-    occupation_uris = sorted(text for text in occupation_texts if _URI.fullmatch(text))
-    isco_codes = sorted(
-        match.group(1)
-        for text in occupation_texts
-        if (match := _ISCO.fullmatch(text)) and not _URI.fullmatch(text)
-    )
-    skill_phrases = sorted(skill_texts.difference(skill_uris))
-    occupation_phrases = sorted(
-        text
-        for text in occupation_texts
-        if text not in occupation_uris and not _ISCO.fullmatch(text)
-    )
-    version = taxonomy.active_version(session)
-    version_id = version.id if version else -1
-    lookups = _Lookups(
-        regions={region.name.casefold(): region for region in regions.list_regions(session)},
-        region_problems={},
-        skill_uris=_concept_ids(session, version_id, ConceptKind.SKILL, skill_uris),
-        occupation_uris=_concept_ids(session, version_id, ConceptKind.OCCUPATION, occupation_uris),
-        occupation_by_isco=_occupations_by_isco(session, version_id, isco_codes),
-        suggested={},
-        labels={},
+    return _Lookups(
+        regions=RegionNames(session),
+        concepts=shared.look_up_concepts(
+            session,
+            {text for item in parsed for text in item.skills or ()},
+            {item.occupation for item in parsed if item.occupation},
+            lang=lang,
+            report=report,
+        ),
         existing=_existing_workers(session, provider, [item.external_id for item in parsed]),
-        has_taxonomy=version is not None,
     )
-    index = taxonomy.taxonomy_index(session)
-    if index is not None:
-        for kind, phrases in (
-            (ConceptKind.SKILL, skill_phrases),
-            (ConceptKind.OCCUPATION, occupation_phrases),
-        ):
-            resolver = index.resolver(kind)
-            label = "matching skills" if kind is ConceptKind.SKILL else "matching occupations"
-            done = 0
-            for chunk in _chunks(phrases, PROGRESS_EVERY):
-                for phrase, candidates in zip(
-                    chunk, resolver.suggest_many(chunk, lang=lang, limit=1), strict=True
-                ):
-                    if candidates and candidates[0].score >= CONFIDENT_SCORE:
-                        lookups.suggested[(kind, phrase)] = (candidates[0].uri, candidates[0].score)
-                done += len(chunk)
-                report(label, done, len(phrases))
-    uris = {uri for uri, _score in lookups.suggested.values()}
-    uris |= set(lookups.skill_uris) | set(lookups.occupation_uris)
-    uris |= set(lookups.occupation_by_isco.values())
-    lookups.labels = _preferred_labels(session, version_id, sorted(uris), lang)
-    return lookups
-
-
-def _concept_ids(
-    session: Session, version_id: int, kind: ConceptKind, uris: Sequence[str]
-) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(uris):
-        found.update(
-            session.execute(
-                select(Concept.uri, Concept.id).where(
-                    Concept.version_id == version_id, Concept.kind == kind, Concept.uri.in_(chunk)
-                )
-            ).all()
-        )
-    return found
-
-
-def _occupations_by_isco(session: Session, version_id: int, codes: Sequence[str]) -> dict[str, str]:
-    """Each code's first occupation (lowest ESCO code, then URI): the unit group's own."""
-    best: dict[str, tuple[bool, str, str]] = {}
-    for chunk in _chunks(codes):
-        rows = session.execute(
-            select(Concept.isco_code, Concept.code, Concept.uri).where(
-                Concept.version_id == version_id,
-                Concept.kind == ConceptKind.OCCUPATION,
-                Concept.isco_code.in_(chunk),
-            )
-        )
-        for isco_code, code, uri in rows:
-            key = (code is None, code or "", uri)
-            if isco_code is not None and (isco_code not in best or key < best[isco_code]):
-                best[isco_code] = key
-    return {code: key[2] for code, key in best.items()}
-
-
-def _preferred_labels(
-    session: Session, version_id: int, uris: Sequence[str], lang: str
-) -> dict[str, str]:
-    ids: dict[int, str] = {}
-    for chunk in _chunks(uris):
-        ids.update(
-            (concept_id, uri)
-            for uri, concept_id in session.execute(
-                select(Concept.uri, Concept.id).where(
-                    Concept.version_id == version_id, Concept.uri.in_(chunk)
-                )
-            )
-        )
-    labels: dict[str, str] = {}
-    for chunk in _chunks(list(ids)):
-        for concept_id, label in taxonomy.preferred_labels(session, chunk, lang).items():
-            labels[ids[concept_id]] = label
-    return labels
 
 
 def _existing_workers(
@@ -748,7 +580,7 @@ def _existing_workers(
     wanted = sorted({external_id for external_id in external_ids if external_id})
     found: dict[str, _Stored] = {}
     columns = [getattr(Worker, name) for name in _ABOUT]
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         by_id: dict[int, _Stored] = {}
         for row in session.execute(
             select(
@@ -875,59 +707,22 @@ def _region_id(
 ) -> int | None:
     if not name:
         return None
-    key = name.casefold()
-    region = lookups.regions.get(key)
-    if region is not None:
-        return region.id
-    if key not in lookups.region_problems:
-        try:
-            region = regions.find_region(session, name, field=column)
-        except ValidationProblem as problem:
-            lookups.region_problems[key] = problem.message
-        else:
-            lookups.regions[key] = region
-            return region.id
-    item.problem(column, name, lookups.region_problems[key])
-    return None
+    try:
+        return lookups.regions.region_id(name)
+    except values.ValueProblem as problem:
+        item.problem(column, name, problem.message)
+        return None
 
 
 def _experience(item: _Parsed, lookups: _Lookups) -> _Experience | None:
     if item.occupation is None or item.years is None:
         return None
-    text = item.occupation
-    uri: str | None = None
-    if _URI.fullmatch(text):
-        if text not in lookups.occupation_uris:
-            item.problem("occupation", text, _no_concept_message(lookups, _("occupation")))
-            return None
-        uri = text
-        text = lookups.labels.get(uri, uri)[:WORDS_MAX]
-    elif code := _ISCO.fullmatch(text):
-        uri = lookups.occupation_by_isco.get(code.group(1))
-        if uri is None:
-            item.problem(
-                "occupation",
-                text,
-                _(
-                    "No occupation in the taxonomy has the ISCO code %(code)s; check the code, "
-                    "or write the occupation in words.",
-                    code=code.group(1),
-                ),
-            )
-            return None
-    else:
-        suggestion = lookups.suggested.get((ConceptKind.OCCUPATION, text))
-        uri = suggestion[0] if suggestion else None
-    return _Experience(text, uri, lookups.labels.get(uri) if uri else None, item.years)
-
-
-def _no_concept_message(lookups: _Lookups, what: str) -> str:
-    if not lookups.has_taxonomy:
-        return _("No taxonomy is loaded yet, so URIs cannot be used; write it in words.")
-    return _(
-        "The active taxonomy has no %(what)s with this URI; check it, or write it in words.",
-        what=what,
-    )
+    try:
+        occupation = lookups.concepts.occupation(item.occupation)
+    except values.ValueProblem as problem:
+        item.problem("occupation", item.occupation, problem.message)
+        return None
+    return _Experience(occupation.words, occupation.uri, occupation.label, item.years)
 
 
 def _skills_wanted(item: _Parsed, lookups: _Lookups) -> tuple[_Skill, ...] | None:
@@ -935,19 +730,11 @@ def _skills_wanted(item: _Parsed, lookups: _Lookups) -> tuple[_Skill, ...] | Non
         return None
     skills: dict[str, _Skill] = {}
     for text in item.skills:
-        if _URI.fullmatch(text):
-            if text not in lookups.skill_uris:
-                item.problem("skills", text, _no_concept_message(lookups, _("skill")))
-                continue
-            label = lookups.labels.get(text)
-            skill = _Skill((label or text)[:WORDS_MAX], text, label, 100.0)
-        else:
-            suggestion = lookups.suggested.get((ConceptKind.SKILL, text))
-            if suggestion is None:
-                skill = _Skill(text, None, None, None)
-            else:
-                uri, score = suggestion
-                skill = _Skill(text, uri, lookups.labels.get(uri), round(score, 1))
+        try:
+            skill = lookups.concepts.skill(text)
+        except values.ValueProblem as problem:
+            item.problem("skills", text, problem.message)
+            continue
         skills.setdefault(skill.key, skill)
     return tuple(skills.values())
 
@@ -1158,7 +945,7 @@ def _write(
     try:
         with transaction(session):
             done = 0
-            for chunk in _chunks(todo):
+            for chunk in chunks(todo):
                 new = [plan for plan in chunk if plan.stored is None]
                 new_ids = _insert_workers(session, provider, new, consent_confirmed, now)
                 writes = _Writes()

@@ -34,6 +34,7 @@ def init_web(app: Flask) -> None:
     from portal.web.admin.views import blueprint as admin
     from portal.web.api.views import blueprint as api
     from portal.web.auth.views import blueprint as auth
+    from portal.web.employer.uploads import blueprint as employer_uploads
     from portal.web.employer.views import blueprint as employer
     from portal.web.organisation.views import blueprint as organisation
     from portal.web.provider.invites import blueprint as invites
@@ -53,6 +54,7 @@ def init_web(app: Flask) -> None:
         invites,
         provider_uploads,
         employer,
+        employer_uploads,
         admin,
         admin_learned,
         admin_moderation,

@@ -32,3 +32,14 @@ def test_common_passwords_are_refused_whatever_the_case() -> None:
 def test_the_email_or_name_is_refused_as_password() -> None:
     assert passwords.password_problem("olena.k@example.org", email="olena.k@example.org")
     assert passwords.password_problem("olenakovalenko", email="olenakovalenko@example.org")
+
+
+def test_the_default_cost_meets_the_owasp_recommendation(tmp_path) -> None:
+    from argon2 import extract_parameters
+
+    from portal import create_app
+
+    create_app({"SECRET_KEY": "k" * 40}, instance_path=str(tmp_path))  # production settings
+    parameters = extract_parameters(passwords.hash_password("a long passphrase"))
+    assert parameters.type.name == "ID"
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)

@@ -50,6 +50,10 @@ ACCESS: dict[str, frozenset] = {
     "provider_uploads.upload": frozenset({Role.PROVIDER}),
     "provider_uploads.error_report": frozenset({Role.PROVIDER}),  # and only the uploader's
     "provider_uploads.template": frozenset({Role.PROVIDER}),
+    "employer_uploads.form": frozenset({Role.EMPLOYER}),
+    "employer_uploads.upload": frozenset({Role.EMPLOYER}),
+    "employer_uploads.error_report": frozenset({Role.EMPLOYER}),  # and only the uploader's
+    "employer_uploads.template": frozenset({Role.EMPLOYER}),
     "employer.dashboard": frozenset({Role.EMPLOYER}),
     # and only the organisation's own vacancies (tests/web/test_vacancy_pages.py)
     "employer.vacancy_list": frozenset({Role.EMPLOYER}),
@@ -117,6 +121,8 @@ PAGES = {
     "employer.dashboard": "/employer/",
     "employer.vacancy_list": "/employer/vacancies",
     "employer.new_vacancy": "/employer/vacancies/new",
+    "employer_uploads.form": "/employer/vacancies/upload",
+    "employer_uploads.template": "/employer/vacancies/upload/template.xlsx",
     "admin_moderation.queue": "/admin/moderation",
     "vacancies.browse": "/vacancies/",
     "admin.dashboard": "/admin/",

@@ -2,19 +2,14 @@
 what happened, download the rejected rows as an error report, or the template to start from.
 
 The upload runs within the request (10,000 rows take seconds, not minutes; the form says so).
-The error report of the last uploads is kept for an hour in the instance folder, readable only
-by the user who uploaded the file.
+The error report of the last uploads is kept for an hour, for the uploader only (upload_files.py).
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-import time
-from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,24 +18,19 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField
 
-from portal.imports.report import csv_bytes, problems_csv, xlsx_bytes
 from portal.imports.tabular import MAX_ROWS, TableProblem
 from portal.models import Organisation, Role, User
 from portal.services import worker_import
-from portal.services.worker_import import ImportReport
 from portal.web import errors
 from portal.web.forms import PortalForm
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
+from portal.web.upload_files import XLSX_TYPE, keep_report, send_report, send_template
 
 blueprint = Blueprint("provider_uploads", __name__, url_prefix="/provider/workers/upload")
 
 PROBLEMS_SHOWN = 100  # on the result page; the error report has them all
-REPORT_TTL_SECONDS = 3600
-REPORTS_FOLDER = "upload-reports"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(PortalForm):
@@ -129,7 +119,7 @@ def upload() -> ResponseReturnValue:
         report=report,
         file_name=Path(form.file.data.filename or "").name,
         shown=report.problems[:PROBLEMS_SHOWN],
-        report_token=_keep_report(account, report),
+        report_token=keep_report(account, report.problems),
         form=UploadForm(formdata=None),
         columns=worker_import.COLUMNS,
     )
@@ -153,63 +143,18 @@ def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
 @blueprint.get("/report/<token>.csv")
 @roles_required(Role.PROVIDER)
 def error_report(token: str) -> ResponseReturnValue:
-    path = _report_path(current_account(), token)
-    if path is None or not path.is_file() or _expired(path):
-        abort(404)
-    return send_file(
-        BytesIO(path.read_bytes()),
-        mimetype="text/csv",
-        as_attachment=True,
-        download_name="rejected-workers.csv",
-    )
+    return send_report(current_account(), token, "rejected-workers.csv")
 
 
 @blueprint.get("/template.<any(csv, xlsx):file_format>")
 @roles_required(Role.PROVIDER)
 def template(file_format: str) -> ResponseReturnValue:
     header, rows = worker_import.template_rows()
-    if file_format == "xlsx":
-        data = xlsx_bytes(header, rows, sheet_title="Workers", notes=worker_import.column_help())
-        mimetype = XLSX_TYPE
-    else:
-        data = csv_bytes(header, rows)
-        mimetype = "text/csv"
-    return send_file(
-        BytesIO(data),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"workers-template.{file_format}",
+    return send_template(
+        file_format,
+        header,
+        rows,
+        sheet_title="Workers",
+        notes=worker_import.column_help(),
+        download_name="workers-template",
     )
-
-
-# --- error reports, kept for an hour --------------------------------------------------------------
-
-
-def _reports_folder() -> Path:
-    return Path(current_app.instance_path) / REPORTS_FOLDER
-
-
-def _report_path(account: User, token: str) -> Path | None:
-    if not _TOKEN.fullmatch(token):
-        return None
-    return _reports_folder() / f"{account.id}-{token}.csv"
-
-
-def _expired(path: Path) -> bool:
-    return path.stat().st_mtime < time.time() - REPORT_TTL_SECONDS
-
-
-def _keep_report(account: User, report: ImportReport) -> str | None:
-    """Write the error report where only `account` can fetch it; forget expired ones."""
-    if not report.problems:
-        return None
-    folder = _reports_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.csv"):
-        if _expired(old):
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)  # 32 characters, as _TOKEN expects
-    path = folder / f"{account.id}-{token}.csv"
-    path.write_bytes(problems_csv(report.problems))
-    path.chmod(0o600)
-    return token
