@@ -644,8 +644,11 @@ def preferred_labels(session: Session, concept_ids: Iterable[int], lang: str) ->
 
 def learn_words(
     session: Session, user: User | None, concept_id: int, words: str, lang: str
-) -> LearnedLabel:
-    """Record that `words` (in `lang`) mean the concept: next time it ranks first for them."""
+) -> LearnedLabel | None:
+    """Record that `words` (in `lang`) mean the concept: next time it ranks first for them.
+
+    Words that already are one of the concept's own labels teach nothing and are not stored.
+    """
     concept = session.get(Concept, concept_id)
     if concept is None or concept.kind not in (ConceptKind.SKILL, ConceptKind.OCCUPATION):
         raise NotFound(_("There is no such skill or occupation."))
@@ -653,6 +656,8 @@ def learn_words(
     key = normalise(text)[:LABEL_MAX]
     if not key:
         raise ValidationProblem("words", _("Type a few words first."))
+    if key in {normalise(label.text) for label in concept.labels}:
+        return None
     now = utcnow()
     with transaction(session):
         label = session.scalar(

@@ -88,6 +88,7 @@ class VacancyInput:
     languages: tuple[tuple[str, LanguageLevel], ...] = ()
     no_fee_pledge: bool = False
     external_id: str | None = None
+    lang: str = "en"  # the language the employer typed in
 
 
 def check_vacancy(data: VacancyInput) -> None:
@@ -200,6 +201,7 @@ def create_draft(
         session.add(vacancy)
         session.flush()
         audit.record(session, user, AuditAction.CREATED, SUBJECT, vacancy.id)
+    _learn_confirmed_words(session, user, data)
     return vacancy
 
 
@@ -211,7 +213,22 @@ def update_draft(session: Session, user: User, vacancy_id: int, data: VacancyInp
     with transaction(session):
         _apply(session, user, vacancy, data)
         audit.record(session, user, AuditAction.CHANGED, SUBJECT, vacancy.id)
+    _learn_confirmed_words(session, user, data)
     return vacancy
+
+
+def _learn_confirmed_words(session: Session, user: User, data: VacancyInput) -> None:
+    """Words an employer typed and then matched to a concept teach the resolver, as a
+    worker's do (after the vacancy is saved: learning never blocks the save)."""
+    confirmed = [
+        (skill.concept_id, skill.words)
+        for skill in data.skills
+        if skill.concept_id is not None and skill.source is SkillSource.TYPED
+    ]
+    if data.occupation_id is not None and data.occupation_words.strip():
+        confirmed.append((data.occupation_id, data.occupation_words))
+    for concept_id, words in confirmed:
+        taxonomy.learn_words(session, user, concept_id, words, data.lang)
 
 
 def opens_on_import(state: VacancyState | None, no_fee_pledge: bool, verified: bool) -> bool:

@@ -268,3 +268,24 @@ def test_pay_may_be_left_out(north) -> None:
     vacancies.check_vacancy(
         dataclasses.replace(_input(north), pay_amount=None, pay_currency=None, pay_period=None)
     )
+
+
+@pytest.mark.usefixtures("stored_taxonomy")
+def test_words_an_employer_matched_teach_the_resolver_but_labels_do_not(
+    session: Session, north, employer
+) -> None:
+    from portal.models import LearnedLabel
+
+    forklift = _concept(session, f"{BASE}/skill/forklift")
+    data = _input(
+        north,
+        skills=(
+            vacancies.SkillWords("yellow lifter driving", forklift, RelationType.ESSENTIAL),
+            vacancies.SkillWords(
+                "stack pallets", _concept(session, f"{BASE}/skill/pallets"), RelationType.OPTIONAL
+            ),
+        ),
+    )
+    vacancies.create_draft(session, employer, data)
+    learned = session.scalars(select(LearnedLabel.text)).all()
+    assert learned == ["yellow lifter driving"]

@@ -300,6 +300,7 @@ def _vacancy_input(form: VacancyForm) -> vacancies.VacancyInput:
         transport=bool(form.transport.data),
         languages=form.chosen_languages(),
         no_fee_pledge=bool(form.no_fee_pledge.data),
+        lang=page_language(),
     )
 
 
