@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import abort, current_app, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from portal.imports.report import csv_bytes, problems_csv, xlsx_bytes
 from portal.imports.tabular import RowProblem
@@ -91,4 +92,12 @@ def send_template(
         mimetype=mimetype,
         as_attachment=True,
         download_name=f"{download_name}.{file_format}",
+    )
+
+
+def too_large_message() -> str:
+    """What the upload form says when a file is over the size limit."""
+    return _(
+        "The file is larger than %(max)d MB. Split it into smaller files. Nothing was stored.",
+        max=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
     )

@@ -26,7 +26,13 @@ from portal.web.forms import PortalForm
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.upload_files import XLSX_TYPE, keep_report, send_report, send_template
+from portal.web.upload_files import (
+    XLSX_TYPE,
+    keep_report,
+    send_report,
+    send_template,
+    too_large_message,
+)
 
 blueprint = Blueprint("provider_uploads", __name__, url_prefix="/provider/workers/upload")
 
@@ -131,12 +137,7 @@ def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
     if not current_user.is_authenticated or current_user.role is not Role.PROVIDER:
         return errors.render_error(413)
     form = UploadForm(formdata=None)
-    form.file.errors = [
-        _(
-            "The file is larger than %(max)d MB. Split it into smaller files. Nothing was stored.",
-            max=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
-        )
-    ]
+    form.file.errors = [too_large_message()]
     return _form_page(form, 413)
 
 
