@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from portal.cli._uploads import find_organisation
 from portal.db import current_database
 from portal.errors import ValidationProblem
 from portal.models import OrganisationKind, Role
@@ -40,6 +41,32 @@ def create_admin(email: str, name: str) -> None:
         except ValidationProblem as problem:
             raise click.ClickException(f"{problem.field}: {problem.message}") from None
         click.echo(f"Created administrator {user.email} (id {user.id}).")
+
+
+@users.command("add-member")
+@click.argument("email")
+@click.option("--kind", type=click.Choice([k.value for k in OrganisationKind]), required=True)
+@click.option("--org", "organisation_name", required=True, help="The organisation's name or id.")
+@click.option("--name", default="", help="Full name (default: the part of EMAIL before @).")
+@with_appcontext
+def add_member(email: str, kind: str, organisation_name: str, name: str) -> None:
+    """Give an employer or labour provider one more user account; the password is asked for,
+    or read from standard input."""
+    password = _read_password()
+    with current_database().session_scope() as session:
+        organisation = find_organisation(session, organisation_name, OrganisationKind(kind))
+        try:
+            user = accounts.create_user(
+                session,
+                email=email,
+                full_name=name or email.split("@")[0],
+                password=password,
+                role=Role(kind),
+                organisation=organisation,
+            )
+        except ValidationProblem as problem:
+            raise click.ClickException(f"{problem.field}: {problem.message}") from None
+        click.echo(f"Created {user.email} (id {user.id}), a member of {organisation.name!r}.")
 
 
 @click.group()

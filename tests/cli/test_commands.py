@@ -100,3 +100,31 @@ def test_outbox_send_delivers_waiting_messages(
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0
     assert "Sent 1 message(s); 0 still waiting." in result.output
+
+
+def test_add_member_gives_an_employer_a_second_user(
+    runner: FlaskCliRunner, session: Session, make: Factory
+) -> None:
+    from portal.models import OrganisationKind
+
+    organisation = make.organisation(OrganisationKind.EMPLOYER)
+    result = runner.invoke(
+        args=[
+            "users",
+            "add-member",
+            "second@example.org",
+            "--kind",
+            "employer",
+            "--org",
+            organisation.name,
+        ],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    member = session.scalars(select(User).where(User.email == "second@example.org")).one()
+    assert (member.role, member.organisation_id) == (Role.EMPLOYER, organisation.id)
+    unknown = runner.invoke(
+        args=["users", "add-member", "third@example.org", "--kind", "employer", "--org", "Nope"],
+        input=PASSWORD + "\n",
+    )
+    assert unknown.exit_code == 1 and "There is no employer called 'Nope'" in unknown.output
