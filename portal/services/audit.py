@@ -5,8 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditAction, AuditEvent, User
+from portal.models import AuditAction, AuditEvent, Role, User
 from portal.services.pages import Page, paginate
+
+
+def actor_label(actor: User | None, role: Role | None = None) -> str:
+    """How an event names who acted, kept even if the account goes (`role` overrides)."""
+    if actor is None:
+        return "system"
+    return f"{actor.email} ({(role or actor.role).value})"
 
 
 def record(
@@ -18,7 +25,7 @@ def record(
     detail: str = "",
 ) -> None:
     """Add an event to the caller's transaction (the caller commits)."""
-    label = f"{actor.email} ({actor.role.value})" if actor is not None else "system"
+    label = actor_label(actor)
     session.add(
         AuditEvent(
             actor_id=actor.id if actor is not None else None,

@@ -262,7 +262,7 @@ def _anonymise_events(session: Session, worker: Worker, user: User | None) -> No
     )
     if user is None:
         return
-    labels = [f"{user.email} ({role.value})" for role in Role]
+    labels = [audit.actor_label(user, role) for role in Role]
     session.execute(
         update(AuditEvent)
         .where(or_(AuditEvent.actor_id == user.id, AuditEvent.actor_label.in_(labels)))

@@ -63,7 +63,7 @@ from portal.models.accounts import EMAIL_MAX
 from portal.models.base import utcnow
 from portal.models.workers import NAME_PART_MAX, WORDS_MAX
 from portal.services import _imports as shared
-from portal.services import reference
+from portal.services import audit, reference
 from portal.services._imports import (
     Concepts,
     ProgressCallback,
@@ -1080,7 +1080,7 @@ def _audit_event(actor: User | None, worker_id: int, plan: _Plan, now: Any) -> d
     return {
         "at": now,
         "actor_id": actor.id if actor is not None else None,
-        "actor_label": f"{actor.email} ({actor.role.value})" if actor is not None else "system",
+        "actor_label": audit.actor_label(actor),
         "action": AuditAction.IMPORTED,
         "subject_type": SUBJECT,
         "subject_id": worker_id,

@@ -15,11 +15,11 @@ from wtforms.validators import DataRequired, Length
 from portal.errors import Conflict, InvalidTransition, ValidationProblem
 from portal.models import Role, VacancyState
 from portal.services import vacancies
+from portal.services.vacancy_pages import vacancy_page, vacancy_rows
 from portal.web.forms import EmptyForm, PortalForm, show_problem
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.vacancies.details import vacancy_page, vacancy_rows
 
 blueprint = Blueprint("admin_moderation", __name__, url_prefix="/admin/moderation")
 REASON_MAX = 1000

@@ -23,13 +23,13 @@ from portal.models import ConceptKind, Role, SkillSource, Vacancy
 from portal.models.vacancies import EDITABLE_STATES
 from portal.services import reference, regions, taxonomy, vacancies
 from portal.services.taxonomy import OccupationSkillItem
+from portal.services.vacancy_pages import active_concept_ids
 from portal.taxonomy.model import RelationType
 from portal.web.employer.forms import COMMON_CURRENCIES, NOT_NEEDED, VacancyForm
 from portal.web.forms import show_problem
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.vacancies.details import active_concept_ids
 from portal.web.worker.forms import NONE_OF_THESE, whole_number
 from portal.web.worker.profile import Candidates, english_labels, meaning_of
 

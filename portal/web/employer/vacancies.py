@@ -11,11 +11,11 @@ from portal.errors import InvalidTransition
 from portal.models import Role
 from portal.models.vacancies import EDITABLE_STATES
 from portal.services import vacancies
+from portal.services.vacancy_pages import vacancy_page, vacancy_rows
 from portal.web.forms import EmptyForm
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.vacancies.details import vacancy_page, vacancy_rows
 
 
 def page_number() -> int:

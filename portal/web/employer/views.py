@@ -7,12 +7,12 @@ from flask.typing import ResponseReturnValue
 
 from portal.models import Role
 from portal.services import vacancies
+from portal.services.vacancy_pages import vacancy_rows
 from portal.web.employer import posting
 from portal.web.employer import vacancies as vacancy_views
 from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.vacancies.details import vacancy_rows
 
 blueprint = Blueprint("employer", __name__, url_prefix="/employer")
 RECENT = 5

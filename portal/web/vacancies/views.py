@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from portal.services import regions, vacancies
+from portal.services.vacancy_pages import vacancy_page, vacancy_rows
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-from portal.web.vacancies.details import vacancy_page, vacancy_rows
 from portal.web.vacancies.forms import BrowseForm
 
 blueprint = Blueprint("vacancies", __name__, url_prefix="/vacancies")
