@@ -11,7 +11,16 @@ from portal.models.accounts import (
 )
 from portal.models.audit import AuditAction, AuditEvent
 from portal.models.base import Base
+from portal.models.matching import Match, MatchingSettings, MatchRun, MatchRunState, WorkerMatchNote
 from portal.models.outbox import OutboxMessage
+from portal.models.placements import (
+    LIVE_STATES,
+    POSITION_STATES,
+    Notification,
+    Placement,
+    PlacementEvent,
+    PlacementState,
+)
 from portal.models.regions import Region
 from portal.models.taxonomy import (
     Concept,
@@ -51,6 +60,8 @@ from portal.models.workers import (
 )
 
 __all__ = [
+    "LIVE_STATES",
+    "POSITION_STATES",
     "AuditAction",
     "AuditEvent",
     "Base",
@@ -67,12 +78,20 @@ __all__ = [
     "LearnedLabelConfirmation",
     "LoginAttempt",
     "LoginSession",
+    "Match",
+    "MatchRun",
+    "MatchRunState",
+    "MatchingSettings",
+    "Notification",
     "OccupationSkillLink",
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
     "PasswordResetToken",
     "PayPeriod",
+    "Placement",
+    "PlacementEvent",
+    "PlacementState",
     "ProfileStatus",
     "Recognition",
     "Region",
@@ -90,6 +109,7 @@ __all__ = [
     "WorkerExperience",
     "WorkerInvite",
     "WorkerLanguage",
+    "WorkerMatchNote",
     "WorkerQualification",
     "WorkerRelocationRegion",
     "WorkerSkill",

@@ -1,0 +1,1 @@
+"""The matcher: scores, explanations and proposals. Pure Python + numpy/scipy/OR-Tools."""
