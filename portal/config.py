@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_TLS": True,
     "MAIL_FROM": "portal@localhost",
     "PAGE_SIZE": 25,
+    # the admin's "run matching" button works in a thread; the tests' shared connection cannot
+    "MATCHING_IN_BACKGROUND": True,
     # argon2id cost; lower it only for test suites
     "PASSWORD_HASH_TIME_COST": 3,
     "PASSWORD_HASH_MEMORY_KIB": 65_536,

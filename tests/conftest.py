@@ -124,6 +124,7 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "PASSWORD_HASH_PARALLELISM": 1,
+        "MATCHING_IN_BACKGROUND": False,
         **overrides,
     }
 

@@ -26,12 +26,25 @@ def register_commands(app: Flask) -> None:
     from portal.cli.database import db
     from portal.cli.demo import demo
     from portal.cli.mail import outbox
+    from portal.cli.matching import match, placements_group
     from portal.cli.regions import regions
     from portal.cli.taxonomy import taxonomy
     from portal.cli.vacancies import vacancies
     from portal.cli.workers import workers
 
-    for command in (db, users, orgs, demo, outbox, taxonomy, regions, workers, vacancies):
+    for command in (
+        db,
+        users,
+        orgs,
+        demo,
+        outbox,
+        taxonomy,
+        regions,
+        workers,
+        vacancies,
+        match,
+        placements_group,
+    ):
         app.cli.add_command(command)
 
 

@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.db import current_database
-from portal.services.demo import seed_demo_accounts
+from portal.services import matching
+from portal.services.demo import seed_demo_accounts, seed_demo_market
 
 CREDENTIALS_FILE = "demo-accounts.txt"
 
@@ -18,12 +19,20 @@ CREDENTIALS_FILE = "demo-accounts.txt"
 @click.command()
 @with_appcontext
 def demo() -> None:
-    """Create the demo accounts (one per role) once, and print how to log in."""
+    """Create the demo accounts (one per role) and a small market (open vacancies of the demo
+    employer, workers of the demo provider) once, match them, and print how to log in."""
     if current_app.config["ENV"] == "production":
         raise click.ClickException("Demo accounts are for development: set PORTAL_ENV=development.")
     credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
     with current_database().session_scope() as session:
         created = seed_demo_accounts(session)
+        market = seed_demo_market(session)
+        if market is not None:
+            report = matching.run_matching(session, None)
+            click.echo(
+                f"Demo market: {market.vacancies} open vacancies, {market.workers} workers; "
+                f"matching kept {report.matches} matches and made {report.proposals} proposals."
+            )
     if created:
         credentials.parent.mkdir(parents=True, exist_ok=True)
         with credentials.open("a") as out:

@@ -14,6 +14,7 @@ from portal.models.base import Base
 from portal.models.matching import Match, MatchingSettings, MatchRun, MatchRunState, WorkerMatchNote
 from portal.models.outbox import OutboxMessage
 from portal.models.placements import (
+    EMPLOYED_STATES,
     LIVE_STATES,
     POSITION_STATES,
     Notification,
@@ -60,6 +61,7 @@ from portal.models.workers import (
 )
 
 __all__ = [
+    "EMPLOYED_STATES",
     "LIVE_STATES",
     "POSITION_STATES",
     "AuditAction",

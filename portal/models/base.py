@@ -45,7 +45,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum_by_value(enum_class: type[Enum], length: int = 32) -> SqlEnum:
+def enum_by_value(enum_class: type[Enum], length: int = 32, *, name: str | None = None) -> SqlEnum:
     """Store an enum by its value in a plain string column with a CHECK constraint."""
     return SqlEnum(
         enum_class,
@@ -53,7 +53,7 @@ def enum_by_value(enum_class: type[Enum], length: int = 32) -> SqlEnum:
         native_enum=False,
         create_constraint=True,
         length=length,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         validate_strings=True,
     )
 

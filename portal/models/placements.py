@@ -21,6 +21,7 @@ class PlacementState(StrEnum):
     OFFERED = "offered"  # by the employer; holds a position until offer_expires_at
     ACCEPTED = "accepted"  # by the worker: uses a position
     STARTED = "started"  # uses a position
+    FINISHED = "finished"  # the job ended: the position stays used, the worker is free again
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
@@ -35,7 +36,12 @@ LIVE_STATES = frozenset(
         PlacementState.STARTED,
     }
 )
-POSITION_STATES = frozenset({PlacementState.ACCEPTED, PlacementState.STARTED})
+POSITION_STATES = frozenset(
+    {PlacementState.ACCEPTED, PlacementState.STARTED, PlacementState.FINISHED}
+)
+"""Placements counted in `Vacancy.positions_taken`."""
+EMPLOYED_STATES = frozenset({PlacementState.ACCEPTED, PlacementState.STARTED})
+"""A worker with one of these holds a job: they are not matched or proposed elsewhere."""
 
 
 class Placement(Base):
@@ -85,8 +91,12 @@ class PlacementEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(300))
-    from_state: Mapped[PlacementState | None] = mapped_column(enum_by_value(PlacementState))
-    to_state: Mapped[PlacementState] = mapped_column(enum_by_value(PlacementState))
+    from_state: Mapped[PlacementState | None] = mapped_column(
+        enum_by_value(PlacementState, name="placementstate_from")
+    )
+    to_state: Mapped[PlacementState] = mapped_column(
+        enum_by_value(PlacementState, name="placementstate_to")
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
 
 

@@ -21,9 +21,12 @@ from portal.models import (
     ErasedWorkerTally,
     LoginAttempt,
     LoginSession,
+    Notification,
     Organisation,
     OutboxMessage,
     PasswordResetToken,
+    Placement,
+    PlacementEvent,
     Region,
     Role,
     User,
@@ -31,7 +34,7 @@ from portal.models import (
     WorkerInvite,
 )
 from portal.models.base import utcnow
-from portal.services import audit
+from portal.services import audit, placements
 from portal.services._tx import transaction
 from portal.services.workers import SUBJECT
 
@@ -239,6 +242,7 @@ def erase_worker(session: Session, actor: User, worker: Worker) -> TallyFacts:
         audit.record(session, actor, AuditAction.ERASED, SUBJECT, worker.id)
         session.flush()
         _anonymise_events(session, worker, user)
+        _end_placements(session, worker, user)
         session.execute(delete(WorkerInvite).where(WorkerInvite.worker_id == worker.id))
         session.delete(worker)
         session.flush()
@@ -251,6 +255,27 @@ def erase_worker(session: Session, actor: User, worker: Worker) -> TallyFacts:
             session.execute(delete(OutboxMessage).where(OutboxMessage.recipient.in_(addresses)))
         _count_erased(session, facts)
     return facts
+
+
+def _end_placements(session: Session, worker: Worker, user: User | None) -> None:
+    """Unanswered proposals and offers end; what stays of the others (counted in statistics,
+    they keep the vacancy's positions used) holds no word the worker wrote, and the messages
+    that named them to their labour provider go."""
+    placements.withdraw_unanswered(session, worker_id=worker.id, reason=placements.WORKER_LEFT)
+    session.flush()
+    theirs = select(Placement.id).where(Placement.worker_id == worker.id)
+    session.execute(
+        update(Placement).where(Placement.worker_id == worker.id).values(fee_details="")
+    )
+    if user is not None:
+        session.execute(
+            update(PlacementEvent)
+            .where(PlacementEvent.placement_id.in_(theirs), PlacementEvent.actor_id == user.id)
+            .values(reason="", actor_label=ERASED_ACTOR_LABEL)
+        )
+    link = placements.provider_link(worker.id)
+    session.execute(delete(Notification).where(Notification.link == link))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.body.like(f"%{link}")))
 
 
 def _anonymise_events(session: Session, worker: Worker, user: User | None) -> None:

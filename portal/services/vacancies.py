@@ -435,8 +435,17 @@ def close(session: Session, user: User, vacancy_id: int) -> Vacancy:
         raise InvalidTransition(_("This vacancy is already %(state)s.", state=vacancy.state.value))
     with transaction(session):
         vacancy.state = VacancyState.CLOSED
+        _stop_taking_workers(session, vacancy)
         audit.record(session, user, AuditAction.CHANGED, SUBJECT, vacancy.id, "closed")
     return vacancy
+
+
+def _stop_taking_workers(session: Session, vacancy: Vacancy) -> None:
+    """A vacancy that closes or expires withdraws its unanswered proposals and offers; the
+    workers it hired keep their jobs."""
+    from portal.services import placements  # placements needs this module: import at use
+
+    placements.withdraw_unanswered(session, vacancy_id=vacancy.id, reason=placements.VACANCY_ENDED)
 
 
 def duplicate(session: Session, user: User, vacancy_id: int) -> Vacancy:
@@ -508,6 +517,7 @@ def expire_due(session: Session, today: date | None = None) -> int:
     with transaction(session):
         for vacancy in due:
             vacancy.state = VacancyState.EXPIRED
+            _stop_taking_workers(session, vacancy)
             audit.record(session, None, AuditAction.CHANGED, SUBJECT, vacancy.id, "expired")
     return len(due)
 

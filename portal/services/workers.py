@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.errors import NotFound, ValidationProblem
@@ -19,6 +19,7 @@ from portal.models import (
     Evidence,
     ExperienceKind,
     LanguageLevel,
+    Match,
     ProfileStatus,
     Recognition,
     Role,
@@ -481,13 +482,20 @@ def give_consent(
 
 
 def withdraw_consent(session: Session, actor: User, worker: Worker) -> Worker:
-    """Stop all processing for matching; the profile is kept until the worker deletes it."""
+    """Stop all processing for matching; the profile is kept until the worker deletes it.
+
+    Their matches go, and their unanswered proposals and offers are withdrawn.
+    """
+    from portal.services import placements  # placements needs this module: import at use
+
     now = utcnow()
     with transaction(session):
         for consent in worker.consents:
             if consent.withdrawn_at is None:
                 consent.withdrawn_at = now
         worker.status = ProfileStatus.CONSENT_WITHDRAWN
+        placements.withdraw_unanswered(session, worker_id=worker.id, reason=placements.WORKER_LEFT)
+        session.execute(delete(Match).where(Match.worker_id == worker.id))
         audit.record(session, actor, AuditAction.CONSENT_WITHDRAWN, SUBJECT, worker.id)
     return worker
 

@@ -37,6 +37,9 @@ def init_web(app: Flask) -> None:
     from portal.web.employer.uploads import blueprint as employer_uploads
     from portal.web.employer.views import blueprint as employer
     from portal.web.organisation.views import blueprint as organisation
+    from portal.web.placements.admin import blueprint as admin_placements
+    from portal.web.placements.notifications import blueprint as notifications
+    from portal.web.placements.views import blueprint as placements
     from portal.web.provider.invites import blueprint as invites
     from portal.web.provider.uploads import blueprint as provider_uploads
     from portal.web.provider.views import blueprint as provider
@@ -65,6 +68,9 @@ def init_web(app: Flask) -> None:
         organisation,
         taxonomy,
         vacancies,
+        placements,
+        admin_placements,
+        notifications,
         api,
     ):
         app.register_blueprint(blueprint)
@@ -80,6 +86,26 @@ def init_web(app: Flask) -> None:
             "page_lang": language,
             "page_dir": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
         }
+
+    @app.context_processor
+    def _unread_notifications() -> dict[str, int]:
+        """The count beside "Notifications" in the header of every page."""
+        from flask_login import current_user
+
+        from portal.services.notifications import unread_count
+        from portal.web.security import current_account
+        from portal.web.session import db_session
+
+        if not has_request_context() or not current_user or not current_user.is_authenticated:
+            return {"unread_notifications": 0}
+        return {"unread_notifications": unread_count(db_session(), current_account())}
+
+    @app.template_filter("language_name")
+    def _language_name(code: str) -> str:
+        """A language code as its name in the page's language."""
+        from portal.services.reference import language_name
+
+        return language_name(code, str(get_locale() or "en").split("_")[0])
 
     app.teardown_appcontext(close_db_session)
     app.after_request(security.add_security_headers)

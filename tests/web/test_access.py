@@ -101,6 +101,21 @@ ACCESS: dict[str, frozenset] = {
     # and, for these, only members of the organisation (see the ownership tests below)
     "organisation.show": frozenset({Role.PROVIDER, Role.EMPLOYER, Role.ADMIN}),
     "organisation.edit": frozenset({Role.PROVIDER, Role.EMPLOYER}),
+    # matches and placements: the parties only, which the service decides
+    # (tests/web/test_placement_pages.py and tests/services/test_placements.py)
+    "placements.own_matches": frozenset({Role.WORKER}),
+    "placements.worker_matches": MANAGE_WORKER,
+    "placements.accept": MANAGE_WORKER,
+    "placements.candidates": frozenset({Role.EMPLOYER, Role.ADMIN}),
+    "placements.offer": frozenset({Role.EMPLOYER, Role.ADMIN}),
+    "placements.take_step": LOGGED_IN,
+    "admin_placements.board": frozenset({Role.ADMIN}),
+    "admin_placements.placement": frozenset({Role.ADMIN}),
+    "admin_placements.matching_page": frozenset({Role.ADMIN}),
+    "admin_placements.run_matching": frozenset({Role.ADMIN}),
+    "notifications.notification_list": LOGGED_IN,
+    "notifications.mark_read": LOGGED_IN,  # and only one's own
+    "notifications.mark_all_read": LOGGED_IN,
 }
 
 # GET pages that take no identifier, checked for every role
@@ -135,6 +150,10 @@ PAGES = {
     "taxonomy.search": "/taxonomy/?q=forklift",
     "api.suggest_skills": "/api/v1/skills/suggest?q=forklift",
     "api.suggest_occupations": "/api/v1/occupations/suggest?q=forklift",
+    "placements.own_matches": "/worker/matches",
+    "admin_placements.board": "/admin/placements",
+    "admin_placements.matching_page": "/admin/matching",
+    "notifications.notification_list": "/notifications/",
 }
 
 
