@@ -13,8 +13,12 @@ Scoring every pair exactly would take hours on a large market, so the engine wor
    kept), taken in order of bound until no remaining bound can beat the scores already found.
    The pairs kept are cut by EXACT score.
 
-Without related-skill links the bound is the exact score, and the kept set is the one brute force
-would keep.
+Without related-skill links (and with no skill listed twice, or as both essential and optional)
+the bound is the exact score, and the kept set is the one brute force would keep.
+
+Chunks run over workers, not vacancies: scipy's sparse product accumulates one chunk row over
+all columns, and 10k vacancy columns stay in cache where 100k worker columns do not (measured
+3.5× faster on 100k × 10k with the ESCO graph).
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def score_market(
     candidates = _candidates(market, per_vacancy * MARGIN, per_worker * MARGIN, progress)
     timings["scoring"] = time.perf_counter() - started
 
-    with _collector_paused():
+    with collector_paused():
         started = time.perf_counter()
         matches = _exact(market, candidates, per_vacancy, per_worker)
         timings["explaining"] = time.perf_counter() - started
@@ -138,7 +142,7 @@ def pair_bounds(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Millions of small acyclic values are made while explaining; the cyclic garbage collector
     would scan them again and again (measured on 100k × 10k: explaining 2.3× and gaps 30×
     slower) and can find nothing to free."""

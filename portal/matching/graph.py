@@ -15,11 +15,13 @@ from portal.taxonomy.model import Taxonomy
 BROADER_LEVELS = 2
 """How far up the skill → skill hierarchy a narrower or broader skill still earns credit."""
 
-MAX_GROUP_SIZE = 60
+MAX_GROUP_SIZE = 30
 """A skill group with more direct skills than this gives no same-group credit.
 
 Large ESCO groups (up to ~220 skills) are catch-alls whose members have little in common, and
-their pairs would make most of the graph (ESCO has 60 groups over this size holding 5.6k skills).
+their pairs would make most of the graph. Same-group credit is the loosest link (0.3); at 30 the
+market bound of 100k workers × 10k vacancies over the ESCO graph takes ~2.7 s, at 60 ~5 s
+(benchmarks/matching.py, docs/benchmarks.md).
 """
 
 

@@ -85,7 +85,7 @@ class MatchingSettings(Base):
     min_essential_coverage: Mapped[float] = mapped_column(Float, default=0.6)  # to be proposed
     min_score: Mapped[float] = mapped_column(Float, default=40.0)  # to be proposed
     candidates_per_vacancy: Mapped[int] = mapped_column(default=50)  # kept per vacancy
-    matches_per_worker: Mapped[int] = mapped_column(default=20)  # kept per worker
+    matches_per_worker: Mapped[int] = mapped_column(default=5)  # kept per worker
     offer_hold_hours: Mapped[int] = mapped_column(default=72)
     proposal_days: Mapped[int] = mapped_column(default=14)  # a proposal no one acts on expires
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

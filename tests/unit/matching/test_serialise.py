@@ -78,7 +78,7 @@ def test_explanation_json_holds_only_json_types() -> None:
         return {type(value)}
 
     assert kinds(data) <= {dict, list, str, float, int, bool, type(None)}
-    assert data["essential_matched"][0]["link"] == "related"
+    assert data["essential_matched"][0][2] == "related"  # [uri, label, link, offered...]
 
 
 def test_skill_gaps_survive_a_trip_through_json_text() -> None:
