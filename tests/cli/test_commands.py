@@ -128,3 +128,20 @@ def test_add_member_gives_an_employer_a_second_user(
         input=PASSWORD + "\n",
     )
     assert unknown.exit_code == 1 and "There is no employer called 'Nope'" in unknown.output
+
+
+def test_demo_seeds_a_small_market_once_and_matches_it(
+    runner: FlaskCliRunner, session: Session, app: Flask
+) -> None:
+    from portal.models import Placement, Vacancy, Worker
+
+    app.config["ENV"] = "development"
+    assert runner.invoke(args=["taxonomy", "load-builtin"]).exit_code == 0
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "Demo market: 6 open vacancies, 36 workers" in first.output
+    assert "Demo market" not in second.output  # seeded once
+    assert len(session.scalars(select(Vacancy)).all()) == 6
+    assert len(session.scalars(select(Worker)).all()) == 36
+    assert session.scalars(select(Placement)).all()  # the round proposed someone

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import schema
+from portal.db import Database
 from portal.errors import Conflict
 from portal.matching.serialise import explanation_from_json
 from portal.matching.types import NoProposalReason
@@ -28,7 +31,8 @@ from portal.models import (
 )
 from portal.services import matching, workers
 from portal.services.placement_export import EXPORT_HEADER, placement_rows
-from tests.conftest import Factory
+from portal.services.taxonomy import store_taxonomy
+from tests.conftest import Factory, fresh_database_url, small_taxonomy
 from tests.market import (
     FORKLIFT,
     FORKLIFT_DRIVER,
@@ -256,3 +260,31 @@ def test_match_run_and_export_commands(session: Session, employer: User, runner,
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0] == list(EXPORT_HEADER)
     assert rows[1][0] == "JOB-1" and rows[1][1] == "'=HYPERLINK(1)" and rows[1][3] == "proposed"
+
+
+def test_a_run_in_the_background_returns_at_once_and_finishes_on_its_own(tmp_path) -> None:
+    """What the admin's button does: the page returns while a thread runs the round."""
+    url = fresh_database_url("portal_background_run", tmp_path)
+    database = Database(url)
+    schema.upgrade(database.engine)
+    try:
+        with database.session_scope() as session:
+            store_taxonomy(session, small_taxonomy(), content_hash="small-1")
+            employer = Factory(session).user(Role.EMPLOYER)
+            north = region(session, "North")
+            open_vacancy(session, employer, north)
+            active_worker(session, north)
+        run = matching.run_in_background(database.session_scope, None)
+        deadline = time.monotonic() + 60
+        while True:
+            with database.session_scope() as session:
+                stored = session.get_one(MatchRun, run.id)
+                state, error = stored.state, stored.error
+                counts = (stored.workers, stored.vacancies, stored.matches, stored.proposals)
+            if state is not MatchRunState.RUNNING or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert state is MatchRunState.FINISHED, error
+        assert counts == (1, 1, 1, 1)
+    finally:
+        database.dispose()
