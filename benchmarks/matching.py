@@ -6,11 +6,11 @@
 Each size (workers x vacancies) runs in its own process, so that its peak memory is its own:
 read ESCO, build the skill graph, generate the market, score it (`score_market`), then propose
 with the optimal assignment and with the greedy baseline on the pairs that pass the default
-`Quality()` (what the portal proposes from), and say why the others got nothing. Prints one
-Markdown table. `--random-pairs N_WORKERS,N_VACANCIES,K` times the assignment alone on K random
-pairs per vacancy instead.
+`Quality()` (what the portal proposes from), and say why the others got nothing. Prints two
+Markdown tables (scoring, assignment) and every figure as JSON. `--random-pairs
+N_WORKERS,N_VACANCIES,K` times the assignment alone on K random pairs per vacancy instead.
 
-The market (fixed seed; `Market design` in `make_market`):
+The market (`make_market`, reproducible for a seed):
 - occupations: those with >= 5 essential skills, of which a pool of max(20, vacancies / 50) is
   drawn; popularity follows Zipf (weight 1 / rank), the same for vacancies and workers, so that
   supply and demand meet in the same occupations, crowded in a few;
@@ -53,6 +53,7 @@ from portal.matching.assign import (  # noqa: E402
     assign_optimal,
     total_score,
 )
+from portal.matching.engine import score_market  # noqa: E402
 from portal.matching.graph import skill_graph  # noqa: E402
 from portal.matching.reasons import why_not_proposed  # noqa: E402
 from portal.matching.types import (  # noqa: E402
@@ -193,8 +194,6 @@ def measure_size(
     esco_dir: Path, n_workers: int, n_vacancies: int, seed: int, positions: tuple[int, int]
 ) -> dict[str, object]:
     """Every figure of one market size (run in a process of its own)."""
-    from portal.matching.engine import score_market
-
     figures: dict[str, object] = {"workers": n_workers, "vacancies": n_vacancies}
     started = time.perf_counter()
     taxonomy = read_esco(esco_dir / CLASSIFICATION_ZIP, esco_dir / RELATIONS_ZIP)
@@ -222,12 +221,13 @@ def measure_size(
     optimal = assign_optimal(pairs, capacities)
     started = _timed(figures, "optimal s", started)
     greedy = assign_greedy(pairs, capacities)
-    started = _timed(figures, "greedy s", started)
+    _timed(figures, "greedy s", started)
     for name, proposals in (("optimal", optimal), ("greedy", greedy)):
         figures[f"{name} total"] = round(total_score(proposals), 1)
         figures[f"{name} placed"] = len(proposals)
     figures.update(_binding(accepted, optimal, capacities))
 
+    started = time.perf_counter()
     reasons = why_not_proposed(
         [worker.id for worker in workers],
         proposals=optimal,
@@ -297,20 +297,37 @@ def _gain(figures: dict[str, object], key: str) -> str:
     return f"{(optimal / greedy - 1) * 100:+.1f} %" if greedy else "n/a"
 
 
-def print_table(rows: Sequence[dict[str, object]]) -> None:
+def print_tables(rows: Sequence[dict[str, object]]) -> None:
+    """Scoring, then assignment, as Markdown tables; then every figure as JSON."""
+    phases = list(rows[0]["score timings"])  # type: ignore[call-overload]
     print(
-        "| workers × vacancies | positions | graph s | score s | acceptable pairs "
-        "| optimal s | greedy s | optimal total | greedy total | gain "
-        "| optimal placed | greedy placed | gain | peak MB |"
+        "| workers × vacancies | positions | graph s | score s | "
+        + " | ".join(f"{phase} s" for phase in phases)
+        + " | kept pairs | acceptable pairs | peak MB |"
     )
-    print("| --- |" + " ---: |" * 13)
+    print("| --- |" + " ---: |" * (6 + len(phases)))
     for r in rows:
+        timings: dict[str, float] = r["score timings"]  # type: ignore[assignment]
         cells = [
-            f"{r['workers']:,} × {r['vacancies']:,}",
+            _size_cell(r),
             f"{r['positions']:,}",
             f"{r['graph s']:.1f}",
             f"{r['score s']:.1f}",
+            *(f"{timings[phase]:.1f}" for phase in phases),
+            f"{r['kept pairs']:,}",
             f"{r['acceptable pairs']:,}",
+            f"{r['peak MB']:,}",
+        ]
+        print("| " + " | ".join(cells) + " |")
+    print()
+    print(
+        "| workers × vacancies | optimal s | greedy s | total optimal | total greedy | gain "
+        "| placed optimal | placed greedy | gain | vacancies full / oversubscribed |"
+    )
+    print("| --- |" + " ---: |" * 9)
+    for r in rows:
+        cells = [
+            _size_cell(r),
             f"{r['optimal s']:.2f}",
             f"{r['greedy s']:.2f}",
             f"{r['optimal total']:,.0f}",
@@ -319,12 +336,16 @@ def print_table(rows: Sequence[dict[str, object]]) -> None:
             f"{r['optimal placed']:,}",
             f"{r['greedy placed']:,}",
             _gain(r, "placed"),
-            f"{r['peak MB']:,}",
+            f"{r['vacancies filled']:,} / {r['vacancies oversubscribed']:,}",
         ]
         print("| " + " | ".join(cells) + " |")
     print()
     for r in rows:
-        print(f"{r['workers']:,} × {r['vacancies']:,}:", json.dumps(r, default=str))
+        print(f"{_size_cell(r)}:", json.dumps(r))
+
+
+def _size_cell(row: dict[str, object]) -> str:
+    return f"{row['workers']:,} × {row['vacancies']:,}"
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -371,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(done.stderr, file=sys.stderr)
             return done.returncode
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print_table(rows)
+    print_tables(rows)
     return 0
 
 

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 from ortools.graph.python import min_cost_flow
+from scipy.sparse.csgraph import connected_components
 
 from portal.matching.types import MatchScore, Proposal
 
 COST_SCALE = 10_000
 """Scores become integer costs at this resolution (OR-Tools needs integers)."""
+
+BATCH_NODES = 4_000
+"""Components are packed into flow problems of about this many nodes (see `_batches`)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -62,28 +67,46 @@ def assign_optimal(pairs: CandidatePairs, capacities: Mapping[int, int]) -> list
     order) but not necessarily the one with the lower ids.
     """
     workers, vacancies, scores, room = _canonical(pairs, capacities)
-    if len(scores) == 0:
-        return []
-    flow = min_cost_flow.SimpleMinCostFlow()
-    nodes, supplies = _add_network(flow, workers, vacancies, scores, room)
-    flow.set_nodes_supplies(nodes, supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed: {status!r}")
-    chosen = flow.flows(np.arange(len(scores), dtype=np.int32)) > 0
+    chosen = np.zeros(len(scores), dtype=bool)
+    for batch in _batches(workers, vacancies):
+        chosen[batch] = _solve(workers[batch], vacancies[batch], scores[batch], room)
     return _proposals(workers[chosen], vacancies[chosen], scores[chosen])
 
 
-def _add_network(
-    flow: min_cost_flow.SimpleMinCostFlow,
+def _batches(
+    workers: npt.NDArray[np.int64], vacancies: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.intp]]:
+    """The pairs (ascending indices) split by connected component, small components packed
+    together up to `BATCH_NODES` nodes.
+
+    Components share no worker and no vacancy, so solving them apart is exact; and it is much
+    faster: on a 100k × 10k market in ~150 occupations the solver took 5.3 s on the whole graph
+    and 1.0 s on batches of 2-5k nodes (it slows down more than linearly with the graph's size).
+    """
+    if len(workers) == 0:
+        return []
+    worker_ids, worker_of = np.unique(workers, return_inverse=True)
+    vacancy_of = np.unique(vacancies, return_inverse=True)[1] + len(worker_ids)
+    n_nodes = int(vacancy_of.max()) + 1
+    graph = sp.coo_matrix((np.ones(len(workers)), (worker_of, vacancy_of)), (n_nodes, n_nodes))
+    _, component = connected_components(graph, directed=False)
+    sizes = np.bincount(component)
+    nodes_before = np.cumsum(sizes) - sizes
+    batch_of_pair = (nodes_before // BATCH_NODES)[component[worker_of]]
+    order = np.argsort(batch_of_pair, kind="stable")
+    ends = np.flatnonzero(np.diff(batch_of_pair[order])) + 1
+    return [batch for batch in np.split(order, ends) if len(batch)]
+
+
+def _solve(
     workers: npt.NDArray[np.int64],
     vacancies: npt.NDArray[np.int64],
     scores: npt.NDArray[np.float64],
     room: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """Arcs in one vectorised call, pair arcs first (arc i is pair i); returns the supplies.
+) -> npt.NDArray[np.bool_]:
+    """Which of these pairs the min-cost flow chooses (one vectorised call to build it).
 
-    Nodes: workers 0..W-1, vacancies W..W+V-1, the sink W+V.
+    Nodes: workers 0..W-1, vacancies W..W+V-1, the sink W+V; arc i is pair i.
     """
     worker_ids, worker_of = np.unique(workers, return_inverse=True)
     vacancy_ids, vacancy_of = np.unique(vacancies, return_inverse=True)
@@ -94,15 +117,23 @@ def _add_network(
     capacities = np.concatenate(
         [np.ones(len(scores) + n_workers), room[np.searchsorted(room[:, 0], vacancy_ids), 1]]
     )
-    costs = np.concatenate([-np.rint(scores * COST_SCALE), np.zeros(sink)])
+    units = np.rint(scores * COST_SCALE).astype(np.int64)
+    units //= np.gcd.reduce(units)  # same optimum; the solver is faster with smaller costs
+    costs = np.concatenate([-units, np.zeros(sink, dtype=np.int64)])
+    supplies = np.concatenate([np.ones(n_workers), np.zeros(n_vacancies), [-n_workers]])
+
+    flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32),
         heads.astype(np.int32),
         capacities.astype(np.int64),
-        costs.astype(np.int64),
+        costs,
     )
-    supplies = np.concatenate([np.ones(n_workers), np.zeros(n_vacancies), [-n_workers]])
-    return np.arange(sink + 1, dtype=np.int32), supplies.astype(np.int64)
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies.astype(np.int64))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status!r}")
+    return flow.flows(np.arange(len(scores), dtype=np.int32)) > 0
 
 
 def assign_greedy(pairs: CandidatePairs, capacities: Mapping[int, int]) -> list[Proposal]:
@@ -131,14 +162,14 @@ def _canonical(
     npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]
 ]:
     """The pairs sorted by (worker, vacancy), one per pair (its best score), only for vacancies
-    with room and with a positive score; and the (vacancy, room) rows of those vacancies.
+    with room and scores above 0 at `COST_SCALE`; and the (vacancy, room) rows of those vacancies.
 
     Sorting first is what makes the answer independent of the order the pairs came in.
     """
     room = np.array(
         sorted((int(v), int(c)) for v, c in capacities.items() if c > 0), dtype=np.int64
     ).reshape(-1, 2)
-    keep = np.isin(pairs.vacancy_ids, room[:, 0]) & (pairs.scores > 0)
+    keep = np.isin(pairs.vacancy_ids, room[:, 0]) & (np.rint(pairs.scores * COST_SCALE) > 0)
     workers, vacancies, scores = pairs.worker_ids[keep], pairs.vacancy_ids[keep], pairs.scores[keep]
     order = np.lexsort((-scores, vacancies, workers))
     workers, vacancies, scores = workers[order], vacancies[order], scores[order]

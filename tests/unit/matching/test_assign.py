@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.matching import assign as assign_module
 from portal.matching.assign import (
     CandidatePairs,
     assign_greedy,
@@ -109,6 +110,24 @@ def test_optimal_matches_brute_force_on_random_larger_markets() -> None:
         assert total_score(proposals) == pytest.approx(brute_force_best(pairs, capacities))
 
 
+def test_optimal_solved_in_many_small_batches_is_still_optimal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(assign_module, "BATCH_NODES", 3)
+    rng = random.Random(11)
+    for _ in range(40):
+        pairs = [
+            (worker, vacancy, round(rng.uniform(40, 100), 1))
+            for worker in range(1, 9)
+            for vacancy in rng.sample(range(1, 7), rng.randint(1, 2))
+        ]
+        capacities = {vacancy: rng.randint(0, 2) for vacancy in range(1, 7)}
+
+        proposals = assign_optimal(CandidatePairs.of(pairs), capacities)
+
+        assert total_score(proposals) == pytest.approx(brute_force_best(pairs, capacities))
+
+
 def test_optimal_places_two_workers_where_greedy_places_one() -> None:
     pairs = CandidatePairs.of([(1, 1, 90.0), (1, 2, 80.0), (2, 1, 85.0)])
     capacities = {1: 1, 2: 1}
@@ -164,6 +183,13 @@ def test_no_pairs_give_no_proposals() -> None:
     assert assign_optimal(empty, {1: 3}) == []
     assert assign_greedy(empty, {1: 3}) == []
     assert assign_optimal(CandidatePairs.of([(1, 1, 50.0)]), {}) == []
+
+
+def test_pairs_scoring_zero_at_the_cost_resolution_get_no_proposal() -> None:
+    pairs = CandidatePairs.of([(1, 1, 0.0), (2, 1, 0.00001)])
+
+    for assign in (assign_optimal, assign_greedy):
+        assert assign(pairs, {1: 2}) == []
 
 
 def test_candidate_pairs_are_read_from_match_scores() -> None:
