@@ -94,7 +94,7 @@ def score_market(
     *,
     quality: Quality,
     per_vacancy: int = 50,
-    per_worker: int = 20,
+    per_worker: int = 5,
     bars: Mapping[int, float] | None = None,
     progress: Progress | None = None,
 ) -> MarketResult:

@@ -755,6 +755,11 @@ def vacancy_candidates(
             Match.vacancy_id == vacancy.id,
             Match.eligible.is_(True),
             Worker.status == ProfileStatus.ACTIVE,
+            ~exists().where(  # hired elsewhere since the last round
+                Placement.worker_id == Match.worker_id,
+                Placement.vacancy_id != vacancy.id,
+                Placement.state.in_(EMPLOYED_STATES),
+            ),
         )
         .order_by(Match.score.desc(), Match.worker_id)
     )

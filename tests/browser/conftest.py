@@ -7,6 +7,7 @@ PORTAL_REQUIRE_BROWSER=1 (set by CI) they fail instead, so CI cannot pass withou
 from __future__ import annotations
 
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -70,6 +71,19 @@ class LiveServer:
         database = self.app.extensions["portal.db"]
         with self.app.app_context(), database.session_scope() as session:
             return action(session)
+
+
+def log_in(page, live_server: LiveServer, user: User) -> None:
+    """Log in through the form, as a person would, and wait for the landing page."""
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/(worker|employer|admin|provider|dashboard).*"))
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
 
 
 @pytest.fixture(scope="session")

@@ -13,23 +13,11 @@ from sqlalchemy import select
 from portal.models import OrganisationKind, Region, Role, User, Vacancy, VacancyState
 from portal.services import accounts, matching, organisations, regions
 from portal.services.taxonomy import store_taxonomy
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, log_in, log_out
 from tests.conftest import PASSWORD, small_taxonomy
 from tests.market import active_worker, open_vacancy
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, live_server: LiveServer, user: User) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/(worker|employer|admin|provider|dashboard).*"))
-
-
-def _log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
 
 
 def _arrange_market(live_server: LiveServer) -> tuple[User, list[User], Vacancy, list[str]]:
@@ -78,7 +66,7 @@ def test_offers_accepted_take_the_positions_until_the_vacancy_is_filled(
     employer, people, vacancy, references = _arrange_market(live_server)
     candidates = f"{live_server.url}/employer/vacancies/{vacancy.id}/candidates"
 
-    _log_in(page, live_server, employer)
+    log_in(page, live_server, employer)
     page.goto(f"{live_server.url}/employer/vacancies/{vacancy.id}")
     page.get_by_role("link", name="See the candidates and make offers").click()
     page.wait_for_url(candidates)
@@ -89,10 +77,10 @@ def test_offers_accepted_take_the_positions_until_the_vacancy_is_filled(
         page.wait_for_load_state()
         assert page.get_by_text("The offer is sent.").is_visible()
     assert "2 offers waiting for an answer" in page.locator("#positions-left").inner_text()
-    _log_out(page)
+    log_out(page)
 
     for number, person in enumerate(people, start=1):
-        _log_in(page, live_server, person)
+        log_in(page, live_server, person)
         page.get_by_role("link", name=re.compile("Notifications")).click()
         assert page.get_by_text(re.compile(r"offered you a job: Forklift driver")).is_visible()
         page.get_by_role("link", name="Your matches").click()
@@ -103,16 +91,16 @@ def test_offers_accepted_take_the_positions_until_the_vacancy_is_filled(
         page.get_by_role("button", name="Accept the job").click()
         page.wait_for_url(re.compile(r".*/worker/matches"))
         assert page.get_by_text(re.compile("You accepted the job")).is_visible()
-        _log_out(page)
+        log_out(page)
 
-        _log_in(page, live_server, employer)
+        log_in(page, live_server, employer)
         page.goto(candidates)
         left = page.locator("#positions-left").inner_text()
         if number == 1:
             assert left.startswith("1 position left")
         else:
             assert left.startswith("0 positions left") and "all positions are filled" in left
-        _log_out(page)
+        log_out(page)
 
     state = live_server.arrange(lambda s: s.get_one(Vacancy, vacancy.id).state)
     assert state is VacancyState.FILLED

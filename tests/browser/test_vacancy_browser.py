@@ -12,7 +12,7 @@ import pytest
 from portal.models import OrganisationKind, Role, User
 from portal.services import accounts, organisations, regions
 from portal.services.taxonomy import store_taxonomy
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, log_in, log_out
 from tests.conftest import PASSWORD, small_taxonomy
 
 pytestmark = pytest.mark.browser
@@ -37,18 +37,6 @@ def _employer(live_server: LiveServer) -> User:
     return live_server.arrange(make)
 
 
-def _log_in(page, live_server: LiveServer, user: User) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/(worker|employer|admin|provider|dashboard).*"))
-
-
-def _log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
-
-
 def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     page, live_server: LiveServer
 ) -> None:
@@ -60,7 +48,7 @@ def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     start = date.today() + timedelta(days=20)
 
     # the employer: the occupation by type-ahead, then its usual skills as a checklist
-    _log_in(page, live_server, employer)
+    log_in(page, live_server, employer)
     page.goto(f"{live_server.url}/employer/vacancies/new")
     page.get_by_label("Job title").fill(title)
     page.get_by_label("Occupation, in your own words").press_sequentially("forklift dri")
@@ -87,19 +75,19 @@ def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     page.get_by_role("button", name="Submit for publication").click()
     assert page.get_by_text("Sent for publication.").is_visible()
     assert page.get_by_text("Waiting for moderation").first.is_visible()
-    _log_out(page)
+    log_out(page)
 
     # the admin approves it from the moderation queue
-    _log_in(page, live_server, admin)
+    log_in(page, live_server, admin)
     page.get_by_role("link", name="Moderation").click()
     page.get_by_role("link", name=title).click()
     assert page.get_by_role("heading", name="Workers pay no recruitment fees").is_visible()
     page.get_by_role("button", name="Approve and publish").click()
     assert page.get_by_text(f"“{title}” is published.").is_visible()
-    _log_out(page)
+    log_out(page)
 
     # a worker finds it through the filters
-    _log_in(page, live_server, worker)
+    log_in(page, live_server, worker)
     page.get_by_role("link", name="Vacancies").click()
     page.get_by_label("Words").fill(title.split()[-1])
     page.get_by_text("Sector, region, start date, accommodation").click()

@@ -288,3 +288,20 @@ def test_a_run_in_the_background_returns_at_once_and_finishes_on_its_own(tmp_pat
         assert counts == (1, 1, 1, 1)
     finally:
         database.dispose()
+
+
+def test_a_worker_hired_elsewhere_leaves_the_candidates_before_the_next_round(
+    session: Session, employer: User
+) -> None:
+    north = region(session, "North")
+    first = open_vacancy(session, employer, north)
+    second = open_vacancy(session, employer, north, title="Second")
+    hired = active_worker(session, north, name="Hired")
+    other = active_worker(session, north, name="Other")
+    matching.run_matching(session, None)
+    session.add(Placement(worker_id=hired.id, vacancy_id=second.id, state=PlacementState.ACCEPTED))
+    session.commit()
+    _, page = matching.vacancy_candidates(session, employer, first.id, page=1, size=20)
+    assert [candidate.worker_id for candidate in page.items] == [other.id]
+    _, page = matching.vacancy_candidates(session, employer, second.id, page=1, size=20)
+    assert hired.id in {candidate.worker_id for candidate in page.items}

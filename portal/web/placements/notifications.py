@@ -34,7 +34,7 @@ def mark_read(notification_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     read = notifications.mark_read(db_session(), current_account(), notification_id)
-    if request.form.get("open") and read.link.startswith("/") and not read.link.startswith("//"):
+    if request.form.get("open") and _inside_the_portal(read.link):
         return redirect(read.link)
     return redirect(url_for(".notification_list"))
 
@@ -46,3 +46,8 @@ def mark_all_read() -> ResponseReturnValue:
         abort(400)
     notifications.mark_all_read(db_session(), current_account())
     return redirect(url_for(".notification_list"))
+
+
+def _inside_the_portal(link: str) -> bool:
+    """A path on this site: never "//host" or "/\\host", which browsers take as another site."""
+    return link.startswith("/") and not link.startswith(("//", "/\\")) and "\\" not in link
