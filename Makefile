@@ -16,7 +16,7 @@ help:
 	@echo "make test           set up and run the whole test suite (SQLite)"
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
 	@echo "make lint           ruff check and format check"
-	@echo "make benchmarks     resolver and ESCO import benchmarks (needs ../shared/esco)"
+	@echo "make benchmarks     resolver, ESCO import and matching benchmarks (needs ../shared/esco)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -57,6 +57,8 @@ format: $(VENV)/.installed-test
 benchmarks: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/resolve.py
 	$(BIN)/python benchmarks/import_esco.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/match_run.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
