@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from portal.imports.tabular import FORMULA_STARTS, RowProblem
 
 REPORT_HEADER = ("line", "column", "value", "problem")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and the code points XML (so XLSX) cannot hold at all
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 def safe_cell(value: object) -> object:
