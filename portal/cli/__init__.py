@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     from portal.cli.mail import outbox
     from portal.cli.matching import match, placements_group
     from portal.cli.regions import regions
+    from portal.cli.stats import stats
     from portal.cli.taxonomy import taxonomy
     from portal.cli.vacancies import vacancies
     from portal.cli.workers import workers
@@ -44,6 +45,7 @@ def register_commands(app: Flask) -> None:
         vacancies,
         match,
         placements_group,
+        stats,
     ):
         app.cli.add_command(command)
 

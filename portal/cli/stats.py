@@ -1,0 +1,141 @@
+"""`portal stats export`: the published statistics by sex as a CSV, XLSX or JSON file.
+
+Bad input (format, dimension, month, k) is a usage error (exit 2) naming what is allowed; an
+empty period is exit 1. The file is written next to its target and renamed at the end, so a
+failure never leaves a half-written or empty file behind.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from portal.cli.taxonomy import ProgressBars
+from portal.db import current_database
+from portal.errors import ValidationProblem
+from portal.reporting.disclosure import DEFAULT_K
+from portal.services.statistics import NoData
+from portal.services.statistics_export import (
+    FORMATS,
+    ExportRequest,
+    export_request,
+    write_export,
+)
+
+
+class Month(click.ParamType):
+    """A month as YYYY-MM."""
+
+    name = "YYYY-MM"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            moment = datetime.strptime(str(value), "%Y-%m")
+        except ValueError:
+            self.fail(f"“{value}” is not a month: write it as YYYY-MM, e.g. 2026-03.", param, ctx)
+        return moment.year, moment.month
+
+
+@click.group("stats")
+def stats() -> None:
+    """Statistics by sex, with small counts withheld."""
+
+
+@stats.command("export")
+@click.option("--format", "file_format", required=True, help=f"File format: {', '.join(FORMATS)}.")
+@click.option(
+    "--by",
+    default="sector",
+    show_default=True,
+    help="Dimensions for the rows, comma-separated (sex is always the columns): "
+    "sector, region, origin, age_band, month.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write.",
+)
+@click.option("--k", "k", type=int, default=DEFAULT_K, show_default=True, help="Withhold below k.")
+@click.option("--from", "first", type=Month(), help="First month of registration (YYYY-MM).")
+@click.option("--to", "last", type=Month(), help="Last month of registration (YYYY-MM).")
+@click.option("--region", default="", help="Only workers and vacancies of this region.")
+@click.option("--sector", default="", help="Only this ISCO-08 major group (0-9).")
+@click.option("--origin", default="", help="Only workers from this country (ISO code, e.g. UA).")
+@with_appcontext
+def export(
+    file_format: str,
+    by: str,
+    out: Path,
+    k: int,
+    first: tuple[int, int] | None,
+    last: tuple[int, int] | None,
+    region: str,
+    sector: str,
+    origin: str,
+) -> None:
+    """Write every table by sex, the gender gaps and the placement measures to OUT, with a
+    metadata part saying when, for what, how each figure is defined and what was withheld."""
+    period = _period(first, last)
+    filters = {"region": region, "sector": sector, "origin": origin}
+    try:
+        request = export_request(file_format, by, k=k, period=period, filters=filters)
+    except ValidationProblem as problem:
+        raise click.UsageError(f"--{_option(problem.field)}: {problem.message}") from None
+    with current_database().session_scope() as session:
+        try:
+            count = _write_file(session, request, out)
+        except NoData:
+            raise click.ClickException(_no_data(period)) from None
+    click.echo(f"{count} tables written to {out}")
+
+
+def _write_file(session: Session, request: ExportRequest, out: Path) -> int:
+    """Write to a temporary file beside `out`, then put it in place in one step."""
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream, ProgressBars("Exporting statistics") as bars:
+            count = write_export(session, request, stream, progress=bars)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _period(
+    first: tuple[int, int] | None, last: tuple[int, int] | None
+) -> tuple[date, date] | None:
+    """From the first day of `first` to the last day of `last`; one side open means from the
+    earliest registration, or up to this month."""
+    if first is None and last is None:
+        return None
+    if last is None:
+        today = datetime.now(UTC).date()
+        last = (today.year, today.month)
+    start = date(*first, 1) if first is not None else date(1970, 1, 1)
+    end = date(*last, calendar.monthrange(*last)[1])
+    return start, end
+
+
+def _option(field: str) -> str:
+    return {"file_format": "format", "period": "from/--to", "filters": "region"}.get(field, field)
+
+
+def _no_data(period: tuple[date, date] | None) -> str:
+    if period is None:
+        return "No data: nobody has registered yet."
+    first, last = period
+    return f"No data: nobody registered between {first.isoformat()} and {last.isoformat()}."

@@ -1,0 +1,93 @@
+"""`portal stats export`: each format written and readable, bad input refused with what is
+allowed, and an empty period leaving no file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskCliRunner
+from openpyxl import load_workbook
+
+from tests.services.test_statistics import portal  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("portal")
+
+MARCH = ["--from", "2026-03", "--to", "2026-03", "--k", "5"]
+
+
+def _export(runner: FlaskCliRunner, out: Path, *arguments: str) -> tuple[int, str]:
+    result = runner.invoke(args=["stats", "export", "--out", str(out), *arguments])
+    return result.exit_code, result.output
+
+
+def test_csv_by_sex_and_sector(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "stats.csv"
+
+    code, output = _export(runner, out, "--format", "csv", "--by", "sex,sector", *MARCH)
+
+    assert code == 0, output
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert ["sector", "female", "male", "other", "not-stated", "total"] in rows
+    assert f"tables written to {out}" in output
+    assert [path.name for path in tmp_path.iterdir()] == ["stats.csv"]
+
+
+def test_xlsx_opens_with_a_metadata_sheet(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "stats.xlsx"
+
+    code, output = _export(runner, out, "--format", "xlsx", "--by", "region", *MARCH)
+
+    assert code == 0, output
+    workbook = load_workbook(out)
+    assert f"{len(workbook.sheetnames) - 1} tables written" in output
+    assert "registered_by_region" in workbook.sheetnames
+    assert workbook.sheetnames[-1] == "metadata"
+
+
+def test_json_with_filters(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "stats.json"
+
+    code, output = _export(
+        runner, out, "--format", "json", "--by", "age_band", "--region", "South", *MARCH
+    )
+
+    assert code == 0, output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["metadata"]["filters"]["region"] == "South"
+    tables = {table["name"]: table for table in document["tables"]}
+    assert tables["registered_by_age_band"]["total"] == 9
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--format", "pdf"], "use csv, xlsx or json"),
+        (["--format", "csv", "--by", "sex,county"], "sector, region, origin, age_band, month"),
+        (["--format", "csv", "--k", "4"], "at least 5"),
+        (["--format", "csv", "--from", "March"], "YYYY-MM"),
+    ],
+)
+def test_bad_input_is_a_usage_error_naming_what_is_allowed(
+    runner: FlaskCliRunner, tmp_path: Path, arguments: list[str], words: str
+) -> None:
+    code, output = _export(runner, tmp_path / "stats.csv", *arguments)
+
+    assert code == 2
+    assert words in output
+    assert "Traceback" not in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_period_says_no_data_and_leaves_no_file(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "stats.xlsx"
+
+    code, output = _export(runner, out, "--format", "xlsx", "--from", "2024-01", "--to", "2024-12")
+
+    assert code == 1
+    assert "No data: nobody registered between 2024-01-01 and 2024-12-31." in output
+    assert list(tmp_path.iterdir()) == []
