@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.matching import engine
 from portal.matching.engine import MarketResult, pair_bounds, score_market
 from portal.matching.score import score
 from portal.matching.types import (
@@ -298,3 +300,30 @@ def test_an_empty_side_keeps_nothing(empty: str) -> None:
 
     assert result.matches == []
     assert set(result.reachable) == {w.id for w in workers}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), linked=st.booleans(), extras=st.booleans())
+def test_blocks_of_regions_and_chunk_sizes_change_nothing_that_is_kept(
+    seed: int, linked: bool, extras: bool
+) -> None:
+    """The market is cut into blocks of regions and chunks for speed only: with one vacancy
+    per block and a handful of pairs per chunk, the same pairs, gaps and counts come out."""
+    workers, vacancies, graph = random_market(seed, linked=linked, extras=extras)
+
+    def run() -> MarketResult:
+        return score_market(
+            workers, vacancies, graph, quality=Quality(), per_vacancy=3, per_worker=2
+        )
+
+    usual = run()
+    with (
+        patch.object(engine, "_BLOCK_VACANCIES", 1),
+        patch.object(engine, "_DENSE_CELLS", 7),
+        patch.object(engine, "_SPARSE_ENTRIES", 5),
+    ):
+        small = run()
+
+    assert small.matches == usual.matches
+    assert small.gaps == usual.gaps
+    assert small.reachable == usual.reachable
