@@ -44,6 +44,7 @@ def init_web(app: Flask) -> None:
     from portal.web.provider.uploads import blueprint as provider_uploads
     from portal.web.provider.views import blueprint as provider
     from portal.web.public.views import blueprint as public
+    from portal.web.statistics.views import blueprint as admin_statistics
     from portal.web.taxonomy.views import blueprint as taxonomy
     from portal.web.vacancies.views import blueprint as vacancies
     from portal.web.worker.rights import blueprint as worker_rights
@@ -70,6 +71,7 @@ def init_web(app: Flask) -> None:
         vacancies,
         placements,
         admin_placements,
+        admin_statistics,
         notifications,
         api,
     ):

@@ -113,6 +113,8 @@ ACCESS: dict[str, frozenset] = {
     "admin_placements.placement": frozenset({Role.ADMIN}),
     "admin_placements.matching_page": frozenset({Role.ADMIN}),
     "admin_placements.run_matching": frozenset({Role.ADMIN}),
+    "admin_statistics.dashboard": frozenset({Role.ADMIN}),
+    "admin_statistics.export": frozenset({Role.ADMIN}),
     "notifications.notification_list": LOGGED_IN,
     "notifications.mark_read": LOGGED_IN,  # and only one's own
     "notifications.mark_all_read": LOGGED_IN,
@@ -153,6 +155,8 @@ PAGES = {
     "placements.own_matches": "/worker/matches",
     "admin_placements.board": "/admin/placements",
     "admin_placements.matching_page": "/admin/matching",
+    "admin_statistics.dashboard": "/admin/statistics",
+    "admin_statistics.export": "/admin/statistics/export.csv",
     "notifications.notification_list": "/notifications/",
 }
 

@@ -1,0 +1,117 @@
+"""Bar charts of published tables as inline SVG, drawn on the server so they need no script.
+
+Horizontal bars, grouped by row: on a phone a row label gets the full width above its bars, and
+long labels (ISCO sectors) never collide. Only presentation attributes and CSS classes are used:
+the Content-Security-Policy forbids inline styles. The chart repeats what its HTML table says; the
+table stays the accessible source, the chart a summary named by its <title> and <desc>.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from portal.reporting.tables import SUPPRESSED_MARKER, Cell, SuppressedTable
+
+WIDTH = 320
+LABEL_WIDTH = 78
+"""Room for the column name (e.g. "not-stated") left of each bar."""
+VALUE_ROOM = 44
+"""Room right of the longest bar for its number."""
+BAR_HEIGHT = 12
+BAR_GAP = 4
+ROW_LABEL_HEIGHT = 18
+ROW_GAP = 10
+PALETTE = ("#7a3e9d", "#00703c", "#b35900", "#505a5f")
+"""Fallback fills, one per column, when the stylesheet is missing; portal.css sets the same."""
+
+
+def bar_chart_svg(table: SuppressedTable, *, chart_id: str) -> Markup:
+    """`table`'s cells as grouped horizontal bars, one group per row and one bar per column
+    (sex), scaled to the largest shown value; a withheld cell is no bar and the marker."""
+    largest = max((_number(cell) for line in table.cells for cell in line), default=0.0)
+    scale = (WIDTH - LABEL_WIDTH - VALUE_ROOM) / largest if largest > 0 else 0.0
+    group_height = ROW_LABEL_HEIGHT + len(table.columns) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP
+    height = max(group_height * len(table.rows), ROW_LABEL_HEIGHT)
+    parts = [
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+            'viewBox="0 0 {width} {height}" aria-labelledby="{id}-title {id}-desc">'
+        ).format(width=WIDTH, height=height, id=chart_id),
+        Markup('<title id="{id}-title">{title}</title>').format(id=chart_id, title=table.title),
+        Markup('<desc id="{id}-desc">{desc}</desc>').format(id=chart_id, desc=_summary(table)),
+    ]
+    for index, (label, line) in enumerate(zip(table.rows, table.cells, strict=True)):
+        parts.append(_group(label, line, table.columns, top=index * group_height, scale=scale))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def _group(
+    label: str, line: tuple[Cell, ...], columns: tuple[str, ...], *, top: int, scale: float
+) -> Markup:
+    parts = [
+        Markup(
+            '<text class="chart-row-label" x="0" y="{y}" font-weight="bold">{label}</text>'
+        ).format(y=top + ROW_LABEL_HEIGHT - 5, label=label)
+    ]
+    for number, (column, cell) in enumerate(zip(columns, line, strict=True)):
+        y = top + ROW_LABEL_HEIGHT + number * (BAR_HEIGHT + BAR_GAP)
+        text_y = y + BAR_HEIGHT - 2
+        parts.append(
+            Markup('<text class="chart-column-label" x="0" y="{y}">{column}</text>').format(
+                y=text_y, column=column
+            )
+        )
+        if cell.suppressed:
+            parts.append(
+                Markup('<text class="chart-withheld" x="{x}" y="{y}">{marker}</text>').format(
+                    x=LABEL_WIDTH, y=text_y, marker=SUPPRESSED_MARKER
+                )
+            )
+            continue
+        length = round(_number(cell) * scale, 1)
+        parts.append(
+            Markup(
+                '<rect class="chart-bar chart-bar-{number}" x="{x}" y="{y}" width="{w}" '
+                'height="{h}" fill="{fill}"/>'
+            ).format(
+                number=number % len(PALETTE),
+                x=LABEL_WIDTH,
+                y=y,
+                w=length,
+                h=BAR_HEIGHT,
+                fill=PALETTE[number % len(PALETTE)],
+            )
+        )
+        parts.append(
+            Markup('<text class="chart-value" x="{x}" y="{y}">{value}</text>').format(
+                x=round(LABEL_WIDTH + length + 4, 1), y=text_y, value=_figure(cell)
+            )
+        )
+    return Markup("").join(parts)
+
+
+def _summary(table: SuppressedTable) -> str:
+    """One sentence: what the bars are, how many rows, and how many figures are withheld."""
+    withheld = sum(cell.suppressed for line in table.cells for cell in line)
+    rows = len(table.rows)
+    sentence = (
+        f"{table.title}: {rows} {'group' if rows == 1 else 'groups'} of bars, one per "
+        f"{table.row_dimension.replace('_', ' ')}, each with a bar per {table.column_dimension}"
+    )
+    if withheld:
+        return f"{sentence}; {withheld} small or revealing figures are withheld, marked " + (
+            f"{SUPPRESSED_MARKER}."
+        )
+    return f"{sentence}."
+
+
+def _number(cell: Cell) -> float:
+    return 0.0 if cell.value is None else float(cell.value)
+
+
+def _figure(cell: Cell) -> str:
+    value = cell.value
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return str(int(value)) if value is not None else SUPPRESSED_MARKER

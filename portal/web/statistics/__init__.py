@@ -1,0 +1,1 @@
+"""The administrators' statistics dashboard and its downloads."""
