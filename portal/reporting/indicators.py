@@ -74,6 +74,10 @@ DEFINITIONS: Mapping[str, str] = {
     ),
     "offered": "Registered workers who were ever offered a job (an offer event on a placement).",
     "placed": "Registered workers with a placement that was accepted, started or finished.",
+    "placement_rate": (
+        "Workers placed divided by workers registered, in the same cell; withheld where either "
+        "count is withheld or the registered count is below the suppression threshold."
+    ),
     "fee_reported": (
         "Registered workers who answered yes to 'Were you asked to pay anything to get this "
         "job?' on any placement."
@@ -119,6 +123,7 @@ _TITLES: Mapping[str, str] = {
     "matched": "Workers matched",
     "offered": "Workers offered a job",
     "placed": "Workers placed",
+    "placement_rate": "Placement rate",
     "fee_reported": "Workers who reported being asked for a fee",
     "vacancies": "Vacancies open and filled",
     "positions": "Positions open and filled",
@@ -296,6 +301,10 @@ def _row_order(label: str) -> tuple[bool, str]:
 
 def table_definition(indicator: str, dimension: str) -> str:
     return f"{DEFINITIONS[indicator]} Rows: {DEFINITIONS[dimension]}"
+
+
+def rate_title(indicator: str, dimension: str) -> str:
+    return f"{_TITLES[indicator]}, by {_DIMENSION_WORDS[dimension]} and sex"
 
 
 def count_table(facts: Iterable[WorkerFacts], indicator: str, by: str) -> Table:

@@ -32,8 +32,9 @@ from portal.models import (
     WorkerSkill,
 )
 from portal.models.placements import POSITION_STATES
-from portal.reporting.disclosure import suppress
+from portal.reporting.disclosure import rate_table, suppress
 from portal.reporting.indicators import (
+    DEFINITIONS,
     NOT_STATED,
     SEX_NOT_STATED,
     WORKER_INDICATORS,
@@ -44,6 +45,7 @@ from portal.reporting.indicators import (
     checked_filters,
     count_table,
     kept,
+    rate_title,
     registered_only,
     sector,
     vacancy_table,
@@ -104,11 +106,22 @@ def statistics_tables(
     workers = list(worker_facts(session, period=period, filters=wanted))
     if not workers:
         raise NoData(_("No worker registered in this period."))
-    worker_tables = [
-        suppress(count_table(workers, indicator, dimension), k)
-        for dimension in dimensions
-        for indicator in WORKER_INDICATORS
-    ]
+    worker_tables: list[SuppressedTable] = []
+    for dimension in dimensions:
+        counts = {
+            indicator: suppress(count_table(workers, indicator, dimension), k)
+            for indicator in WORKER_INDICATORS
+        }
+        worker_tables += counts.values()
+        worker_tables.append(
+            rate_table(
+                counts["placed"],
+                counts["registered"],
+                name=f"placement_rate_by_{dimension}",
+                title=rate_title("placement_rate", dimension),
+                definition=DEFINITIONS["placement_rate"],
+            )
+        )
     return worker_tables + vacancy_tables
 
 

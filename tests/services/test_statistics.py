@@ -343,3 +343,22 @@ def test_bad_requests_are_refused_before_reading_workers(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         statistics_tables(session, by=by, k=k, period=(date(2024, 1, 1), date(2024, 1, 31)))
+
+
+def test_the_placement_rate_is_placed_over_registered_and_withheld_on_a_small_base(
+    session: Session,
+) -> None:
+    tables = _tables(session, "region")
+    rates, placed, registered = (
+        tables[f"{name}_by_region"] for name in ("placement_rate", "placed", "registered")
+    )
+    assert rates.rows == registered.rows and rates.columns == registered.columns
+    for rate_row, top_row, base_row in zip(
+        rates.cells, placed.cells, registered.cells, strict=True
+    ):
+        for rate, top, base in zip(rate_row, top_row, base_row, strict=True):
+            if top.suppressed or base.suppressed or base.value is None or base.value < K:
+                assert rate.suppressed
+            else:
+                assert rate.value == pytest.approx(top.value / base.value)
+    assert rates.total.value == pytest.approx(13 / registered.total.value)
