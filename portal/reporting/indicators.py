@@ -124,6 +124,8 @@ _TITLES: Mapping[str, str] = {
     "offered": "Workers offered a job",
     "placed": "Workers placed",
     "placement_rate": "Placement rate",
+    "days_to_placement": "Median days from registration to placement",
+    "placement_score": "Mean match score of placements",
     "fee_reported": "Workers who reported being asked for a fee",
     "vacancies": "Vacancies open and filled",
     "positions": "Positions open and filled",
@@ -411,6 +413,58 @@ def mean_placement_score(facts: Iterable[WorkerFacts]) -> tuple[MeasureBySex, ..
     """Mean match score of the first placement, per sex, over placed workers who have one."""
     return _by_sex(
         facts, lambda worker: worker.placement_score if worker.placed else None, statistics.fmean
+    )
+
+
+MEASURES: Mapping[str, tuple[Callable[[WorkerFacts], float | None], Callable[[list[float]], float]]]
+MEASURES = {
+    "days_to_placement": (lambda worker: worker.days_to_placement, statistics.median),
+    "placement_score": (
+        lambda worker: worker.placement_score if worker.placed else None,
+        statistics.fmean,
+    ),
+}
+"""Measures over placed workers: what each takes of a worker, and how it is summarised."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureGrid:
+    """A measure per row and sex, per row, per sex and overall, each with how many workers it
+    is over (the base that decides whether it may be published)."""
+
+    rows: tuple[str, ...]
+    cells: tuple[tuple[MeasureBySex, ...], ...]
+    row_totals: tuple[MeasureBySex, ...]
+    column_totals: tuple[MeasureBySex, ...]
+    total: MeasureBySex
+
+
+def measure_grid(facts: Iterable[WorkerFacts], measure: str, by: str) -> MeasureGrid:
+    """`measure` (a key of MEASURES) crossed by the dimension `by` and sex, with its margins;
+    the rows are those of `count_table` for the same facts."""
+    (dimension,) = checked_dimensions([by])
+    value_of, summary = MEASURES[measure]
+    groups: dict[tuple[str | None, str | None], list[float]] = {}
+    rows: set[str] = set()
+    for worker in facts:
+        row = _value(worker, dimension)
+        rows.add(row)
+        found = value_of(worker)
+        if found is not None:
+            for key in ((row, worker.sex), (row, None), (None, worker.sex), (None, None)):
+                groups.setdefault(key, []).append(found)
+
+    def of(row: str | None, sex: str | None) -> MeasureBySex:
+        values = groups.get((row, sex), [])
+        return MeasureBySex(sex or "", float(summary(values)) if values else None, len(values))
+
+    ordered = tuple(sorted(rows, key=_row_order))
+    return MeasureGrid(
+        rows=ordered,
+        cells=tuple(tuple(of(row, sex) for sex in SEX_COLUMNS) for row in ordered),
+        row_totals=tuple(of(row, None) for row in ordered),
+        column_totals=tuple(of(None, sex) for sex in SEX_COLUMNS),
+        total=of(None, None),
     )
 
 

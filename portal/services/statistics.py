@@ -32,12 +32,14 @@ from portal.models import (
     WorkerSkill,
 )
 from portal.models.placements import POSITION_STATES
-from portal.reporting.disclosure import rate_table, suppress
+from portal.reporting.disclosure import rate_table, suppress, suppress_mean
 from portal.reporting.indicators import (
     DEFINITIONS,
+    MEASURES,
     NOT_STATED,
     SEX_NOT_STATED,
     WORKER_INDICATORS,
+    MeasureBySex,
     VacancyFacts,
     WorkerFacts,
     age_band,
@@ -45,12 +47,13 @@ from portal.reporting.indicators import (
     checked_filters,
     count_table,
     kept,
+    measure_grid,
     rate_title,
     registered_only,
     sector,
     vacancy_table,
 )
-from portal.reporting.tables import SuppressedTable
+from portal.reporting.tables import WITHHELD, Cell, SuppressedTable
 from portal.services.matching_settings import current_settings
 
 Period = tuple[date, date]
@@ -122,7 +125,45 @@ def statistics_tables(
                 definition=DEFINITIONS["placement_rate"],
             )
         )
+        worker_tables += (
+            _measure_table(workers, measure, dimension, counts["placed"], k) for measure in MEASURES
+        )
     return worker_tables + vacancy_tables
+
+
+def _measure_table(
+    workers: list[WorkerFacts], measure: str, dimension: str, placed: SuppressedTable, k: int
+) -> SuppressedTable:
+    """A median or mean over the placed workers of each cell, withheld where the placed count
+    is withheld or the workers it is over are fewer than k."""
+    grid = measure_grid(workers, measure, dimension)
+
+    def cell(value: MeasureBySex, base: Cell) -> Cell:
+        return WITHHELD if value.base < k else suppress_mean(value.value, base, k)
+
+    return SuppressedTable(
+        name=f"{measure}_by_{dimension}",
+        title=rate_title(measure, dimension),
+        row_dimension=dimension,
+        column_dimension=placed.column_dimension,
+        rows=grid.rows,
+        columns=placed.columns,
+        cells=tuple(
+            tuple(cell(value, base) for value, base in zip(values, bases, strict=True))
+            for values, bases in zip(grid.cells, placed.cells, strict=True)
+        ),
+        row_totals=tuple(
+            cell(value, base)
+            for value, base in zip(grid.row_totals, placed.row_totals, strict=True)
+        ),
+        column_totals=tuple(
+            cell(value, base)
+            for value, base in zip(grid.column_totals, placed.column_totals, strict=True)
+        ),
+        total=cell(grid.total, placed.total),
+        k=k,
+        definition=f"{DEFINITIONS[measure]} Rows: {DEFINITIONS[dimension]}",
+    )
 
 
 # --- workers ------------------------------------------------------------------------------------

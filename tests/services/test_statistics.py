@@ -362,3 +362,17 @@ def test_the_placement_rate_is_placed_over_registered_and_withheld_on_a_small_ba
             else:
                 assert rate.value == pytest.approx(top.value / base.value)
     assert rates.total.value == pytest.approx(13 / registered.total.value)
+
+
+def test_time_to_placement_and_score_by_region_and_sex_withhold_small_bases(
+    session: Session,
+) -> None:
+    tables = _tables(session, "region")
+    days, scores = tables["days_to_placement_by_region"], tables["placement_score_by_region"]
+
+    # every placed worker is in North: 5 women (>= k) and 8 men
+    assert _shown(days)[0][:3] == ("North", 14, 8.5)
+    assert _shown(scores)[0][:3] == ("North", 60.0, 70.0)
+    assert _shown(days)[1][1:] == ("[c]",) * 5  # nobody placed in South: nothing to show
+    assert (days.column_totals[0].value, days.column_totals[1].value) == (14, 8.5)
+    assert days.column_totals[2].suppressed  # "other": nobody placed
