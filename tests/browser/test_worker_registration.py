@@ -40,6 +40,7 @@ def _log_in(page, live_server: LiveServer) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Start your profile").click()
+    expect(page.get_by_text("Step 1 of 5")).to_be_visible()  # the first step has loaded
 
 
 def _about_you(page) -> None:
