@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import Select, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from portal.errors import Conflict
@@ -158,14 +158,14 @@ def _load_graph(session: Session, version: TaxonomyVersion) -> SkillGraph:
 # --- the market as plain values -----------------------------------------------------------------
 
 
-def _placed_worker_ids() -> Any:
+def _placed_worker_ids() -> Select[Any]:
     """Workers whose accepted or started placement takes them out of the market."""
     return select(Placement.worker_id).where(
         Placement.state.in_(EMPLOYED_STATES), Placement.worker_id.is_not(None)
     )
 
 
-def _market_workers(today: date) -> Any:
+def _market_workers(today: date) -> Select[Any]:
     return select(Worker.id).where(
         Worker.status == ProfileStatus.ACTIVE,
         or_(Worker.available_until.is_(None), Worker.available_until >= today),
@@ -173,10 +173,10 @@ def _market_workers(today: date) -> Any:
     )
 
 
-def load_workers(session: Session, worker_ids: Any) -> list[WorkerProfile]:
+def load_workers(session: Session, worker_ids: Select[Any]) -> list[WorkerProfile]:
     """Profiles of the workers selected by `worker_ids` (a select of ids), loaded in a few
     queries whatever their number."""
-    ids = worker_ids.scalar_subquery() if hasattr(worker_ids, "scalar_subquery") else worker_ids
+    ids = worker_ids.scalar_subquery()
     skills: dict[int, list[SkillRef]] = defaultdict(list)
     for worker_id, uri, label, words in session.execute(
         select(
@@ -243,7 +243,7 @@ def load_workers(session: Session, worker_ids: Any) -> list[WorkerProfile]:
     ]
 
 
-def _market_vacancies(today: date) -> Any:
+def _market_vacancies(today: date) -> Select[Any]:
     return select(Vacancy.id).where(
         Vacancy.state == VacancyState.OPEN,
         or_(Vacancy.end_date.is_(None), Vacancy.end_date >= today),
@@ -265,8 +265,8 @@ def positions_promised(session: Session, vacancy_ids: Any) -> dict[int, int]:
     )
 
 
-def load_vacancies(session: Session, vacancy_ids: Any) -> list[VacancyProfile]:
-    ids = vacancy_ids.scalar_subquery() if hasattr(vacancy_ids, "scalar_subquery") else vacancy_ids
+def load_vacancies(session: Session, vacancy_ids: Select[Any]) -> list[VacancyProfile]:
+    ids = vacancy_ids.scalar_subquery()
     essential: dict[int, list[SkillRef]] = defaultdict(list)
     optional: dict[int, list[SkillRef]] = defaultdict(list)
     for vacancy_id, relation, uri, label, words in session.execute(

@@ -9,6 +9,7 @@ core's (`portal.reporting`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -85,14 +86,23 @@ def worker_facts(
             yield facts
 
 
-def statistics_tables(
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """The published tables, and the worker facts they were counted from (read once, for the
+    figures by sex that come on top: gender gaps, time to placement)."""
+
+    tables: list[SuppressedTable]
+    workers: list[WorkerFacts]
+
+
+def compute_statistics(
     session: Session,
     *,
     by: Sequence[str],
     k: int,
     period: Period | None,
     filters: Mapping[str, str] | None = None,
-) -> list[SuppressedTable]:
+) -> Statistics:
     """Every indicator by sex for each dimension in `by`, then vacancies and positions by sector
     and by region; all suppressed with `k`.
 
@@ -128,7 +138,19 @@ def statistics_tables(
         worker_tables += (
             _measure_table(workers, measure, dimension, counts["placed"], k) for measure in MEASURES
         )
-    return worker_tables + vacancy_tables
+    return Statistics(worker_tables + vacancy_tables, workers)
+
+
+def statistics_tables(
+    session: Session,
+    *,
+    by: Sequence[str],
+    k: int,
+    period: Period | None,
+    filters: Mapping[str, str] | None = None,
+) -> list[SuppressedTable]:
+    """The published tables alone (see `compute_statistics`)."""
+    return compute_statistics(session, by=by, k=k, period=period, filters=filters).tables
 
 
 def _measure_table(

@@ -43,7 +43,7 @@ from portal.reporting.indicators import (
 )
 from portal.reporting.tables import SEX_COLUMNS, WITHHELD, Cell, SuppressedTable, Table
 from portal.reporting.writers import ExportMetadata, write_csv, write_json, write_xlsx
-from portal.services.statistics import Period, statistics_tables, worker_facts
+from portal.services.statistics import Period, compute_statistics
 from portal.services.taxonomy import active_version
 
 FORMATS = ("csv", "xlsx", "json")
@@ -125,6 +125,36 @@ def export_request(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """All that is published for a request: the tables by sex and dimension, the gender gaps
+    and the placement measures, each suppressed."""
+
+    tables: list[SuppressedTable]
+    gaps: SuppressedTable
+    measures: SuppressedTable
+
+
+def figures(
+    session: Session,
+    *,
+    by: Sequence[str],
+    k: int,
+    period: Period | None,
+    filters: Mapping[str, str] | None = None,
+) -> Figures:
+    """What the dashboard shows and the exports write, counted from one read of the workers.
+
+    Raises `NoData` when nobody registered in the period."""
+    found = compute_statistics(session, by=by, k=k, period=period, filters=filters)
+    facts = found.workers
+    return Figures(
+        tables=found.tables,
+        gaps=gender_gap_table(gender_gaps(facts), k),
+        measures=measures_table(median_days_to_placement(facts), mean_placement_score(facts), k),
+    )
+
+
 def write_export(
     session: Session,
     request: ExportRequest,
@@ -137,18 +167,12 @@ def write_export(
 
     Raises `NoData` when nobody registered in the period (before anything is written)."""
     report = progress or _no_progress
-    report("counting", 0, 3)
-    tables = statistics_tables(
+    report("counting", 0, 1)
+    found = figures(
         session, by=request.by, k=request.k, period=request.period, filters=request.filters
     )
-    report("counting", 1, 3)
-    facts = list(worker_facts(session, period=request.period, filters=request.filters))
-    tables += [gender_gap_table(gender_gaps(facts), request.k)]
-    report("counting", 2, 3)
-    tables += [
-        measures_table(median_days_to_placement(facts), mean_placement_score(facts), request.k)
-    ]
-    report("counting", 3, 3)
+    tables = [*found.tables, found.gaps, found.measures]
+    report("counting", 1, 1)
     metadata = _metadata(session, request, now or datetime.now(UTC))
     report("writing", 0, len(tables))
     _write(request.file_format, tables, metadata, out)

@@ -71,7 +71,6 @@ def placement(placement_id: int) -> ResponseReturnValue:
             view=view,
             events=placements.placement_events(session, admin, placement_id),
             form=form,
-            step_form=EmptyForm(),
         ),
         status,
     )

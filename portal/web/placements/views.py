@@ -64,7 +64,6 @@ def _matches_page(worker: Worker) -> ResponseReturnValue:
         found=found,
         live=[view for view in views if view.placement.state in _SHOWN_AS_LIVE],
         past=[view for view in views if view.placement.state not in _SHOWN_AS_LIVE],
-        step_form=StepForm(),
     )
 
 
@@ -135,7 +134,6 @@ def candidates(vacancy_id: int) -> ResponseReturnValue:
         live=[view for view in views if view.placement.state in _SHOWN_AS_LIVE],
         offers_open=sum(view.placement.state is PlacementState.OFFERED for view in views),
         form=EmptyForm(),
-        step_form=StepForm(),
     )
 
 

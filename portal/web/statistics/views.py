@@ -16,12 +16,7 @@ from portal.errors import ValidationProblem
 from portal.models import Role
 from portal.reporting.charts import bar_chart_svg
 from portal.reporting.disclosure import DEFAULT_K, describe_rule
-from portal.reporting.indicators import (
-    DEFINITIONS,
-    gender_gaps,
-    mean_placement_score,
-    median_days_to_placement,
-)
+from portal.reporting.indicators import DEFINITIONS
 from portal.services import regions, statistics, statistics_export
 from portal.web.security import roles_required
 from portal.web.session import db_session
@@ -38,21 +33,17 @@ def dashboard() -> ResponseReturnValue:
     form = _form()
     if request.args and not form.validate():
         return _render(form), 400
-    session = db_session()
     try:
-        tables = statistics.statistics_tables(
-            session, by=[form.by.data], k=DEFAULT_K, period=form.period, filters=form.filters
+        found = statistics_export.figures(
+            db_session(), by=[form.by.data], k=DEFAULT_K, period=form.period, filters=form.filters
         )
     except statistics.NoData:
         return _render(form, no_data=True)
-    facts = list(statistics.worker_facts(session, period=form.period, filters=form.filters))
     return _render(
         form,
-        tables=[(table, bar_chart_svg(table, chart_id=f"chart-{table.name}")) for table in tables],
-        gaps=statistics_export.gender_gap_table(gender_gaps(facts), DEFAULT_K),
-        measures=statistics_export.measures_table(
-            median_days_to_placement(facts), mean_placement_score(facts), DEFAULT_K
-        ),
+        tables=[(t, bar_chart_svg(t, chart_id=f"chart-{t.name}")) for t in found.tables],
+        gaps=found.gaps,
+        measures=found.measures,
     )
 
 
