@@ -9,7 +9,9 @@ export PORTAL_ENV ?= development
 
 BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres lint format benchmarks clean help
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-postgres lint format benchmarks translations clean help
 
 help:
 	@echo "make run            set up and start the portal with demo data on http://$(HOST):$(PORT)"
@@ -17,6 +19,7 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
 	@echo "make lint           ruff check and format check"
 	@echo "make benchmarks     resolver, ESCO import and matching benchmarks (needs ../shared/esco)"
+	@echo "make translations   put new or changed text into every catalogue (then translate it)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,18 +35,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# compiled catalogues: the portal shows English where a .mo is missing
+portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed-run
+	$(BIN)/python -m portal.catalogues compile $<
+
+run: $(VENV)/.installed-run $(CATALOGUES)
 	$(BIN)/portal db upgrade
 	$(BIN)/portal taxonomy load-builtin
 	$(BIN)/portal demo
 	@echo "The portal runs on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	$(BIN)/portal run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(CATALOGUES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: $(VENV)/.installed-test
+test-postgres: $(VENV)/.installed-test $(CATALOGUES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -59,6 +66,9 @@ benchmarks: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_esco.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/match_run.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+
+translations: $(VENV)/.installed-run
+	$(BIN)/python -m portal.catalogues update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -16,6 +16,8 @@ from flask import Config
 
 INSTANCE_FILE = "portal.cfg"
 ENVIRONMENTS = ("production", "development", "testing")
+SHIPPED_LANGUAGES = ("en", "fr", "ru", "uk", "ar")
+"""English and the languages portal/translations has catalogues for."""
 
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",
@@ -29,7 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "LANGUAGES": ["en"],
+    # the languages pages are offered in (each must have a catalogue), the first the fallback
+    "LANGUAGES": ["en", "fr", "ru", "uk", "ar"],
+    # the host country's language, shown beside the worker's on the skill confirmation step
+    "HOST_LANGUAGE": "en",
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "LOGIN_FAILURES_PER_ACCOUNT": 5,
@@ -101,5 +106,14 @@ def _validate(config: Config) -> None:
             "print(secrets.token_urlsafe(48))'), or set PORTAL_ENV=development on a "
             "developer's machine."
         )
+    languages = config["LANGUAGES"]
+    if not languages or any(code not in SHIPPED_LANGUAGES for code in languages):
+        raise ConfigError(
+            f"PORTAL_LANGUAGES is {languages!r}; use codes among {', '.join(SHIPPED_LANGUAGES)}, "
+            'e.g. PORTAL_LANGUAGES=\'["en", "fr"]\'.'
+        )
+    for setting in ("HOST_LANGUAGE", "BABEL_DEFAULT_LOCALE"):
+        if config[setting] not in languages:
+            raise ConfigError(f"PORTAL_{setting} must be one of PORTAL_LANGUAGES ({languages}).")
     if not str(config["DATABASE_URL"]).startswith(("sqlite", "postgresql")):
         raise ConfigError("PORTAL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL.")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from portal import create_app, schema
+from portal import catalogues, create_app, schema
 from portal.db import make_engine
 from portal.models import Organisation, OrganisationKind, Role, User
 from portal.services import accounts, organisations
@@ -99,6 +99,12 @@ def fresh_database_url(name: str, folder: Path) -> str:
     return (
         make_url(TEST_DATABASE_URL).update_query_dict(options).render_as_string(hide_password=False)
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The pages in French, Russian, Ukrainian and Arabic need the .mo files `make` writes."""
+    catalogues.compile_catalogues([])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,7 @@ from portal.models.base import Base, enum_by_value, utcnow
 
 EMAIL_MAX = 254
 NAME_MAX = 200
+LANGUAGE_CODE_MAX = 8
 
 
 class Role(StrEnum):
@@ -70,6 +71,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the language the user chose for pages and mail (a code of LANGUAGES); None: the browser's
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_CODE_MAX))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 

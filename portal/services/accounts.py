@@ -49,6 +49,7 @@ class Registration:
     password: str
     role: Role
     organisation_name: str = ""
+    language: str | None = None  # the page's language at registration, kept for pages and mail
 
 
 def register(session: Session, form: Registration) -> User:
@@ -80,9 +81,21 @@ def register(session: Session, form: Registration) -> User:
             password_hash=passwords.hash_password(form.password),
             role=form.role,
             organisation=organisation,
+            language=form.language,
         )
         session.add(user)
     return user
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """Remember the language `user` chose, for their pages on any device and for their mail.
+
+    The web layer checks `language` against the portal's languages.
+    """
+    if user.language == language:
+        return
+    with transaction(session):
+        user.language = language
 
 
 def create_user(

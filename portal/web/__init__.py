@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
-from flask_babel import get_locale
+from flask import Flask, has_request_context
 from flask_wtf.csrf import CSRFError
 
 from portal.extensions import babel, csrf, login_manager
-from portal.web import errors, security
+from portal.web import errors, i18n, security
 from portal.web.session import close_db_session
-
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
-
-
-def select_locale() -> str | None:
-    """The browser's preferred language among ours; outside a request (CLI), the default."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(g.get("languages") or ["en"])
 
 
 def init_web(app: Flask) -> None:
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     security.init_login(app)
 
@@ -77,17 +67,7 @@ def init_web(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
-    @app.before_request
-    def _languages() -> None:
-        g.languages = app.config["LANGUAGES"]
-
-    @app.context_processor
-    def _page_language() -> dict[str, str]:
-        language = str(get_locale() or "en")
-        return {
-            "page_lang": language,
-            "page_dir": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
-        }
+    i18n.init_i18n(app)
 
     @app.context_processor
     def _unread_notifications() -> dict[str, int]:
@@ -107,7 +87,7 @@ def init_web(app: Flask) -> None:
         """A language code as its name in the page's language."""
         from portal.services.reference import language_name
 
-        return language_name(code, str(get_locale() or "en").split("_")[0])
+        return language_name(code, i18n.page_language())
 
     app.teardown_appcontext(close_db_session)
     app.after_request(security.add_security_headers)

@@ -23,6 +23,7 @@ ACCESS: dict[str, frozenset] = {
     "auth.forgot_password": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.logout": LOGGED_IN,
+    "language.choose": EVERYONE,
     "auth.change_password": LOGGED_IN,
     "worker.dashboard": frozenset({Role.WORKER}),
     "worker.own_profile": frozenset({Role.WORKER}),

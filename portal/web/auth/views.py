@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.errors import DomainError, TooManyAttempts, ValidationProblem
 from portal.models import Role
 from portal.services import accounts, outbox
+from portal.web import i18n
 from portal.web.auth.forms import (
     SELF_REGISTERING_ROLE_VALUES,
     ChangePasswordForm,
@@ -46,10 +47,15 @@ def login_policy() -> accounts.LoginPolicy:
 
 
 def start_browser_session(user_token: tuple[accounts.User, str]) -> None:
+    """Log in with a fresh session; a language chosen before logging in becomes the account's."""
     user, token = user_token
+    chosen = session.get(i18n.SESSION_KEY)
     session.clear()  # a new session id after login: no fixation
     login_user(LoggedIn(user, token))
     session.permanent = True
+    if chosen in i18n.languages():
+        session[i18n.SESSION_KEY] = chosen
+        accounts.set_language(db_session(), user, chosen)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -115,6 +121,7 @@ def register() -> ResponseReturnValue:
             password=form.password.data or "",
             role=Role(form.role.data),
             organisation_name=form.organisation_name.data or "",
+            language=i18n.page_language(),
         )
         try:
             accounts.register(db_session(), registration)

@@ -1,0 +1,96 @@
+"""The page's language: chosen by the user (remembered on their account), else the browser's.
+
+Order: a logged-in user's saved language, then the choice made in this browser session, then
+the browser's Accept-Language among the portal's languages, then the default. The switcher in
+every page's header posts to `/language`; the choice is kept in the session and, for a
+logged-in user, on their account, so that their pages and mail follow them to any device.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, refresh
+from flask_login import current_user
+
+from portal.services import accounts
+from portal.web.forms import EmptyForm
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+SESSION_KEY = "language"
+
+blueprint = Blueprint("language", __name__)
+
+
+def languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str | None:
+    """The language of this request's pages; outside a request (CLI), the default."""
+    if not has_request_context():
+        return None
+    offered = languages()
+    if current_user and current_user.is_authenticated:
+        saved = current_user.user.language
+        if saved in offered:
+            return str(saved)
+    chosen = session.get(SESSION_KEY)
+    if chosen in offered:
+        return str(chosen)
+    return request.accept_languages.best_match(offered) or offered[0]
+
+
+def page_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).split("_")[0]
+
+
+def native_name(code: str) -> str:
+    """A language's name in itself ("Français", "العربية"), so anyone can find their own."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _safe_back(target: str | None) -> str:
+    """Back to the page the switcher was on; only a local path, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("public.home")
+
+
+@blueprint.post("/language")
+def choose() -> ResponseReturnValue:
+    """Switch the page language (CSRF-checked like every form); unknown codes are ignored."""
+    form = EmptyForm()
+    code = request.form.get("language", "")
+    if form.validate_on_submit() and code in languages():
+        session[SESSION_KEY] = code
+        if current_user.is_authenticated:
+            from portal.web.session import db_session
+
+            accounts.set_language(db_session(), current_user.user, code)
+        refresh()
+    return redirect(_safe_back(request.form.get("next")), code=303)
+
+
+def init_i18n(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def _page_language() -> dict[str, object]:
+        language = page_language()
+        return {
+            "page_lang": language,
+            "page_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+            "language_choices": [(code, native_name(code)) for code in languages()],
+        }
