@@ -38,6 +38,8 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
 }
 """The functions whose first argument (and plural) is a message, in Python and templates."""
 
@@ -103,7 +105,9 @@ def _translated(message: Message) -> bool:
 
 
 def _key(message: Message) -> str:
-    return message.id[0] if isinstance(message.id, tuple) else message.id
+    """The msgid (the singular of a plural), after its context where it has one."""
+    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    return f"{message.context}|{msgid}" if message.context else msgid
 
 
 def catalogue_problems() -> Iterator[str]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from babel.numbers import list_currencies
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,21 @@ DESCRIPTION_MAX = 10_000
 
 
 @lru_cache(maxsize=1)
+def state_label(state: VacancyState) -> str:
+    """A vacancy's state in the page's language (badges and messages share these words)."""
+    labels = {
+        VacancyState.DRAFT: pgettext("vacancy state", "Draft"),
+        VacancyState.SUBMITTED: pgettext("vacancy state", "Waiting for moderation"),
+        VacancyState.SENT_BACK: pgettext("vacancy state", "Sent back for changes"),
+        VacancyState.OPEN: pgettext("vacancy state", "Open"),
+        VacancyState.FILLED: pgettext("vacancy state", "Filled"),
+        VacancyState.CLOSED: pgettext("vacancy state", "Closed"),
+        VacancyState.EXPIRED: pgettext("vacancy state", "Expired"),
+        VacancyState.REJECTED: pgettext("vacancy state", "Rejected"),
+    }
+    return labels[state]
+
+
 def currency_codes() -> frozenset[str]:
     return frozenset(list_currencies())
 
@@ -432,7 +448,9 @@ CLOSABLE = frozenset(
 def close(session: Session, user: User, vacancy_id: int) -> Vacancy:
     vacancy = vacancy_for(session, user, vacancy_id)
     if vacancy.state not in CLOSABLE:
-        raise InvalidTransition(_("This vacancy is already %(state)s.", state=vacancy.state.value))
+        raise InvalidTransition(
+            _("This vacancy is already in the state “%(state)s”.", state=state_label(vacancy.state))
+        )
     with transaction(session):
         vacancy.state = VacancyState.CLOSED
         _stop_taking_workers(session, vacancy)

@@ -593,9 +593,9 @@ def _check_state(item: _Parsed, stored: Vacancy) -> None:
             "external_id",
             item.external_id,
             _(
-                "This vacancy is %(state)s, so an upload cannot change it. Remove the row, or "
-                "give a new external_id for a new vacancy.",
-                state=stored.state.value,
+                "This vacancy is in the state “%(state)s”, so an upload cannot change it. Remove "
+                "the row, or give a new external_id for a new vacancy.",
+                state=vacancies.state_label(stored.state),
             ),
         )
         return

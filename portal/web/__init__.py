@@ -82,6 +82,10 @@ def init_web(app: Flask) -> None:
             return {"unread_notifications": 0}
         return {"unread_notifications": unread_count(db_session(), current_account())}
 
+    from portal.services.vacancies import state_label
+
+    app.jinja_env.globals["vacancy_state_label"] = state_label
+
     @app.template_filter("language_name")
     def _language_name(code: str) -> str:
         """A language code as its name in the page's language."""

@@ -53,7 +53,13 @@ def vacancy(vacancy_id: int) -> ResponseReturnValue:
 def confirm_close(vacancy_id: int) -> ResponseReturnValue:
     found = vacancies.vacancy_for(db_session(), current_account(), vacancy_id)
     if found.state not in vacancies.CLOSABLE:
-        flash(_("This vacancy is already %(state)s.", state=found.state.value), "info")
+        flash(
+            _(
+                "This vacancy is already in the state “%(state)s”.",
+                state=vacancies.state_label(found.state),
+            ),
+            "info",
+        )
         return redirect(url_for("employer.vacancy", vacancy_id=found.id))
     return render_template("employer/vacancy_close.html", vacancy=found, form=EmptyForm())
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -158,7 +159,7 @@ def offer(vacancy_id: int, worker_id: int) -> ResponseReturnValue:
 
 def _when(placement: Placement) -> str:
     expires = placement.offer_expires_at
-    return expires.strftime("%Y-%m-%d %H:%M") if expires is not None else ""
+    return format_datetime(expires, "short") if expires is not None else ""
 
 
 # --- the steps either side may take -------------------------------------------------------------
