@@ -20,11 +20,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, refresh
+from flask_babel import refresh
 from flask_login import current_user
 
 from portal.services import accounts
 from portal.web.forms import EmptyForm
+from portal.web.taxonomy.languages import page_language
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 SESSION_KEY = "language"
@@ -49,10 +50,6 @@ def select_locale() -> str | None:
     if chosen in offered:
         return str(chosen)
     return request.accept_languages.best_match(offered) or offered[0]
-
-
-def page_language() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).split("_")[0]
 
 
 def native_name(code: str) -> str:
@@ -93,4 +90,5 @@ def init_i18n(app: Flask) -> None:
             "page_lang": language,
             "page_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
             "language_choices": [(code, native_name(code)) for code in languages()],
+            "host_language": current_app.config["HOST_LANGUAGE"],
         }

@@ -330,6 +330,23 @@ def test_confirming_without_a_choice_asks_again_with_the_words_kept(
     assert _worker(session, worker_id).skills == []
 
 
+def test_the_suggestions_show_the_host_language_beside_the_workers(
+    app: Flask, client: WebClient, make: Factory, stored_taxonomy: Taxonomy
+) -> None:
+    """Two languages on one screen: the worker's words, and the host country's beside them."""
+    _user, worker_id = _start(client, make)
+    client.post("/language", {"language": "uk", "next": "/"}, page="/")
+    page = _text(client.post(_url(worker_id, "skills"), {"words": "навантажувач", "go": "stay"}))
+    _candidate_value(page, "керувати навантажувачем")
+    assert '<span class="candidate-host" lang="en">(operate a forklift)</span>' in page
+
+    app.config["HOST_LANGUAGE"] = "fr"
+    client.post("/language", {"language": "en", "next": "/"}, page="/")
+    page = _text(client.post(_url(worker_id, "skills"), {"words": "forklift", "go": "stay"}))
+    _candidate_value(page, "operate a forklift")
+    assert '<span class="candidate-host" lang="fr">(conduire un chariot élévateur)</span>' in page
+
+
 def test_a_concept_picked_by_the_type_ahead_is_stored_without_the_suggestion_step(
     client: WebClient, make: Factory, session: Session, stored_taxonomy: Taxonomy
 ) -> None:

@@ -31,7 +31,7 @@ from portal.web.security import current_account, roles_required
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
 from portal.web.worker.forms import NONE_OF_THESE, whole_number
-from portal.web.worker.profile import Candidates, english_labels, meaning_of
+from portal.web.worker.profile import Candidates, host_labels, meaning_of
 
 SAVE_DRAFT = "draft"
 SUBMIT = "submit"
@@ -396,7 +396,7 @@ def _page(
                 for concept_id, item in _proposal(whole_number(form.proposed_for.data)).items()
             },
             names={str(concept_id): name for concept_id, name in names.items()},
-            english=english_labels(suggestions),
+            host_labels=host_labels(suggestions),
             notice=notice,
             lang=lang,
             organisation=account.organisation,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -174,14 +174,17 @@ def render_candidates(
         400 if found.problem else 200,
         words=words,
         suggestions=found.suggestions,
-        english=english_labels(found.suggestions),
+        host_labels=host_labels(found.suggestions),
         problem=found.problem,
         **context,
     )
 
 
-def english_labels(suggestions: list[Suggestion]) -> dict[int, str]:
-    """The English names of the candidates, shown beside them on pages in other languages."""
-    if page_language() == "en":
+def host_labels(suggestions: list[Suggestion]) -> dict[int, str]:
+    """The candidates' names in the host country's language, shown beside them on pages in
+    another language: two languages on one screen, so the worker and the employer (or a
+    provider's caseworker) read the same skill."""
+    host = current_app.config["HOST_LANGUAGE"]
+    if page_language() == host:
         return {}
-    return taxonomy.preferred_labels(db_session(), [s.id for s in suggestions], "en")
+    return taxonomy.preferred_labels(db_session(), [s.id for s in suggestions], host)
