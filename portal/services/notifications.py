@@ -7,9 +7,10 @@ the change that causes it is committed. Reading and marking as read are use case
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, cast
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
@@ -33,22 +34,29 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+Words = Callable[[], str]
+"""News written when it is sent, so that each reader gets it in their own language."""
+
+
 def notify(
-    session: Session, user: User, kind: str, text: str, link: str = "", email: bool = True
+    session: Session, user: User, kind: str, words: Words, link: str = "", email: bool = True
 ) -> Notification:
     """Tell `user` something in the portal and, if `email` and they have an address, by mail.
 
-    `link` is a path inside the portal ("/worker/matches"): services know no host name, so the
-    mail names the path for the reader to open after logging in. The caller commits.
+    `words` is called in the user's language (the one they chose, else the portal's default),
+    not in the language of whoever caused the news. `link` is a path inside the portal
+    ("/worker/matches"): services know no host name, so the mail names the path for the reader
+    to open after logging in. The caller commits.
     """
     if len(kind) > KIND_MAX or len(link) > LINK_MAX or (link and not link.startswith("/")):
         raise ValueError(f"bad notification kind or link: {kind!r}, {link!r}")
-    notification = Notification(user_id=user.id, kind=kind, text=_fit(text, TEXT_MAX), link=link)
+    with force_locale(user.language or "en"):
+        text = _fit(words(), TEXT_MAX)
+        see_it = _("Log in to the skills portal to see it: %(path)s", path=link) if link else ""
+    notification = Notification(user_id=user.id, kind=kind, text=text, link=link)
     session.add(notification)
     if email and user.email and user.is_active:
-        body = _fit(text, TEXT_MAX)
-        if link:
-            body += "\n\n" + _("Log in to the skills portal to see it: %(path)s", path=link)
+        body = text + ("\n\n" + see_it if see_it else "")
         outbox.queue(session, recipient=user.email, subject=_fit(text, SUBJECT_MAX), body=body)
     return notification
 
@@ -69,22 +77,22 @@ def members_of(session: Session, organisation_ids: Collection[int]) -> dict[int,
 
 
 def notify_organisation(
-    session: Session, organisation_id: int, kind: str, text: str, link: str = ""
+    session: Session, organisation_id: int, kind: str, words: Words, link: str = ""
 ) -> int:
     """Tell every active user of an organisation; returns how many were told."""
     users = members_of(session, [organisation_id]).get(organisation_id, [])
     for user in users:
-        notify(session, user, kind, text, link)
+        notify(session, user, kind, words, link)
     return len(users)
 
 
-def notify_admins(session: Session, kind: str, text: str, link: str = "") -> int:
+def notify_admins(session: Session, kind: str, words: Words, link: str = "") -> int:
     """Tell every active administrator (a fee reported, a problem to look at)."""
     admins = session.scalars(
         select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
     ).all()
     for admin in admins:
-        notify(session, admin, kind, text, link)
+        notify(session, admin, kind, words, link)
     return len(admins)
 
 

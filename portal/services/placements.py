@@ -18,14 +18,16 @@ placement, vacancy), so PostgreSQL never has two of these transactions wait on e
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any, cast
 
+from babel.dates import format_datetime
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import CursorResult, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -448,7 +450,8 @@ def _live_placement(session: Session, worker_id: int, vacancy_id: int) -> Placem
 
 
 def _when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+    """A moment as the reader's language writes it; the portal's times are UTC."""
+    return f"{format_datetime(moment, 'short', tzinfo=UTC, locale=get_locale() or 'en')} UTC"
 
 
 # --- telling people -----------------------------------------------------------------------------
@@ -465,30 +468,41 @@ class _News:
 
 
 def _tell(
-    session: Session, scene: _Scene, news: _News, sides: Collection[Side], reason: str = ""
+    session: Session, scene: _Scene, kind: str, sides: Collection[Side], reason: str = ""
 ) -> None:
-    """Tell `sides` of the placement (the worker's side, the employer's) the news."""
-    extra = (" " + _("Reason: %(reason)s", reason=reason)) if reason else ""
+    """Tell `sides` of the placement (the worker's side, the employer's) the news of `kind`,
+    each reader in their own language."""
+    names = _names(session, scene)
+
+    def words(side: Callable[[_News], str]) -> notifications.Words:
+        def written() -> str:
+            extra = (" " + _("Reason: %(reason)s", reason=reason)) if reason else ""
+            return side(_news(scene, kind, names)) + extra
+
+        return written
+
+    news = _news(scene, kind, names)  # which sides have something to be told
     worker = scene.worker
     if Side.WORKER in sides and worker is not None:
         if worker.user_id is not None:
             user = session.get(User, worker.user_id)
             if user is not None and news.worker:
-                notifications.notify(session, user, news.kind, news.worker + extra, WORKER_LINK)
+                told = words(lambda news: news.worker)
+                notifications.notify(session, user, kind, told, WORKER_LINK)
         elif worker.provider_id is not None and news.provider:
             notifications.notify_organisation(
                 session,
                 worker.provider_id,
-                news.kind,
-                news.provider + extra,
+                kind,
+                words(lambda news: news.provider),
                 provider_link(worker.id),
             )
     if Side.EMPLOYER in sides and news.employer:
         notifications.notify_organisation(
             session,
             scene.vacancy.organisation_id,
-            news.kind,
-            news.employer + extra,
+            kind,
+            words(lambda news: news.employer),
             _employer_link(scene.vacancy.id),
         )
 
@@ -504,9 +518,8 @@ def _names(session: Session, scene: _Scene) -> dict[str, str]:
     }
 
 
-def _news(session: Session, scene: _Scene, kind: str) -> _News:
-    """The words of each kind of news about a placement."""
-    n = _names(session, scene)
+def _news(scene: _Scene, kind: str, n: dict[str, str]) -> _News:
+    """The words of each kind of news about a placement, in the current language."""
     if kind == "offer-received":
         when = _when(scene.placement.offer_expires_at or utcnow())
         return _News(
@@ -590,7 +603,7 @@ def _announce(
     if step is None:
         return
     kind, concerned = step
-    _tell(session, scene, _news(session, scene, kind), concerned - acting, reason)
+    _tell(session, scene, kind, concerned - acting, reason)
 
 
 # --- offering -----------------------------------------------------------------------------------
@@ -662,7 +675,7 @@ def offer(
             )
         _check_offer_cap(session, vacancy_id, now)
         scene = _Scene(placement, session.get_one(Vacancy, vacancy_id), worker)
-        _tell(session, scene, _news(session, scene, "offer-received"), _WORKER)
+        _tell(session, scene, "offer-received", _WORKER)
     return placement
 
 
@@ -795,21 +808,22 @@ def _withdraw_others(session: Session, worker_id: int, kept_id: int, actor: _Act
         moved = _try_move(session, other.id, state, P.WITHDRAWN, actor, ACCEPTED_ELSEWHERE)
         if moved and state is P.OFFERED:
             scene = _scene(session, other)
-            news = _news(session, scene, "offer-withdrawn")
-            _tell(session, scene, news, _EMPLOYER, ACCEPTED_ELSEWHERE)
+            _tell(session, scene, "offer-withdrawn", _EMPLOYER, ACCEPTED_ELSEWHERE)
 
 
 def _report_fee(session: Session, user: User, scene: _Scene, details: str) -> None:
     """A worker was asked to pay for the job: the admins hear of it at once, and it is audited."""
     names = _names(session, scene)
-    text = _(
-        "A worker reported being asked to pay to get the job %(title)s at %(employer)s.",
-        title=names["title"],
-        employer=names["employer"],
-    )
-    if details:
-        text += " " + _("Details: %(details)s", details=details)
-    notifications.notify_admins(session, "fee-reported", text, _admin_link(scene.placement.id))
+
+    def words() -> str:
+        text = _(
+            "A worker reported being asked to pay to get the job %(title)s at %(employer)s.",
+            title=names["title"],
+            employer=names["employer"],
+        )
+        return text + (" " + _("Details: %(details)s", details=details) if details else "")
+
+    notifications.notify_admins(session, "fee-reported", words, _admin_link(scene.placement.id))
     audit.record(session, user, AuditAction.CHANGED, SUBJECT, scene.placement.id, "fee reported")
 
 
@@ -1025,7 +1039,8 @@ def _tell_employers_of_proposals(session: Session, per_vacancy: Counter[int]) ->
     ).all()
     members = notifications.members_of(session, {row.organisation_id for row in vacancies})
     for vacancy_id, title, organisation_id in vacancies:
-        text = ngettext(
+        words = partial(
+            ngettext,
             "A matching round proposed %(num)d candidate for %(title)s.",
             "A matching round proposed %(num)d candidates for %(title)s.",
             per_vacancy[vacancy_id],
@@ -1033,7 +1048,7 @@ def _tell_employers_of_proposals(session: Session, per_vacancy: Counter[int]) ->
         )
         for member in members.get(organisation_id, []):
             notifications.notify(
-                session, member, "proposals-made", text, _employer_link(vacancy_id)
+                session, member, "proposals-made", words, _employer_link(vacancy_id)
             )
 
 
@@ -1097,7 +1112,7 @@ def override_proposal(
             new.id,
             f"proposed instead of placement {placement_id}: {reason}",
         )
-        _tell(session, scene, _news(session, scene, "proposal-replaced"), _EMPLOYER)
+        _tell(session, scene, "proposal-replaced", _EMPLOYER)
     return new
 
 

@@ -4,6 +4,8 @@ unread counts, pages, and marking as read (one's own only)."""
 from __future__ import annotations
 
 import pytest
+from flask import Flask
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,10 +15,12 @@ from portal.services import notifications
 from portal.services._tx import transaction
 from tests.conftest import Factory
 
+SEE_IT = "Log in to the skills portal to see it: %(path)s"
+
 
 def _told(session: Session, user: User, kind: str = "news", text: str = "Hello", **kw) -> int:
     with transaction(session):
-        notification = notifications.notify(session, user, kind, text, **kw)
+        notification = notifications.notify(session, user, kind, lambda: text, **kw)
     return notification.id
 
 
@@ -65,7 +69,7 @@ def test_nothing_is_kept_if_the_callers_change_is_rolled_back(
     worker = make.user(Role.WORKER)
 
     with pytest.raises(RuntimeError), transaction(session):
-        notifications.notify(session, worker, "news", "Never sent")
+        notifications.notify(session, worker, "news", lambda: "Never sent")
         raise RuntimeError("the change that caused it failed")
 
     assert notifications.unread_count(session, worker) == 0
@@ -90,7 +94,7 @@ def test_a_link_must_be_a_path_inside_the_portal(
     session: Session, make: Factory, link: str
 ) -> None:
     with pytest.raises(ValueError, match="link"):
-        notifications.notify(session, make.user(Role.WORKER), "news", "Hello", link)
+        notifications.notify(session, make.user(Role.WORKER), "news", lambda: "Hello", link)
 
 
 def test_every_active_admin_is_told_and_no_one_else(session: Session, make: Factory) -> None:
@@ -101,7 +105,9 @@ def test_every_active_admin_is_told_and_no_one_else(session: Session, make: Fact
     session.commit()
 
     with transaction(session):
-        told = notifications.notify_admins(session, "fee-reported", "A fee", "/admin/placements/1")
+        told = notifications.notify_admins(
+            session, "fee-reported", lambda: "A fee", "/admin/placements/1"
+        )
 
     assert told == 2
     recipients = session.scalars(select(Notification.user_id)).all()
@@ -120,7 +126,11 @@ def test_every_active_member_of_an_organisation_is_told(session: Session, make: 
 
     with transaction(session):
         told = notifications.notify_organisation(
-            session, first.organisation_id, "offer-accepted", "Accepted", "/employer/vacancies"
+            session,
+            first.organisation_id,
+            "offer-accepted",
+            lambda: "Accepted",
+            "/employer/vacancies",
         )
 
     assert told == 2
@@ -175,3 +185,37 @@ def test_marking_all_as_read_touches_only_ones_own(session: Session, make: Facto
     assert notifications.mark_all_read(session, worker) == 0
     assert notifications.unread_count(session, worker) == 0
     assert notifications.unread_count(session, other) == 1
+
+
+def test_each_reader_gets_the_news_in_their_own_language(
+    app: Flask, session: Session, make: Factory
+) -> None:
+    """Not in the language of whoever caused it: an employer offers in French, the worker reads
+    Arabic, the other member of the organisation Ukrainian, one who never chose the default."""
+    french, ukrainian, unset = (make.user(Role.EMPLOYER) for _ in range(3))
+    for user, other in ((ukrainian, french), (unset, french)):
+        user.organisation_id = other.organisation_id
+    french.language, ukrainian.language = "fr", "uk"
+    session.commit()
+    message = "Your matches"
+
+    def expected(language: str, text: str) -> str:
+        with force_locale(language):
+            return gettext(text)
+
+    with app.test_request_context(), force_locale("ar"), transaction(session):
+        notifications.notify_organisation(
+            session, french.organisation_id, "news", lambda: gettext(message), "/employer/"
+        )
+        wanted = {
+            user.id: (expected(language, message), expected(language, SEE_IT))
+            for user, language in ((french, "fr"), (ukrainian, "uk"), (unset, "en"))
+        }
+
+    assert wanted[french.id][0] != message and wanted[ukrainian.id][0] != message
+    for user in (french, ukrainian, unset):
+        note = session.scalars(select(Notification).where(Notification.user_id == user.id)).one()
+        (mail,) = _mail_to(session, user)
+        text, see_it = wanted[user.id]
+        assert (note.text, mail.subject) == (text, text)
+        assert mail.body == text + "\n\n" + see_it % {"path": "/employer/"}
