@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import list_currencies
+from babel.numbers import format_decimal, list_currencies
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -120,7 +120,10 @@ def check_vacancy(data: VacancyInput) -> None:
     if not 1 <= data.positions <= POSITIONS_MAX:
         raise ValidationProblem(
             "positions",
-            _("Positions must be a whole number from 1 to %(max)s.", max=f"{POSITIONS_MAX:,}"),
+            _(
+                "Positions must be a whole number from 1 to %(max)s.",
+                max=format_decimal(POSITIONS_MAX, locale=get_locale() or "en"),
+            ),
         )
     if data.region_id is None:
         raise ValidationProblem("region_id", _("Choose the region of the workplace."))

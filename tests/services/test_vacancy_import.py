@@ -302,7 +302,7 @@ def test_a_closed_vacancy_is_not_changed_by_an_upload(session: Session, employer
     vacancies.close(session, employer, stored(session, employer.organisation_id)["V1"].id)
     report = upload(session, employer, csv_file(vacancy_row("V1", title="Changed")))
     assert problems_of(report) == {(2, "external_id")}
-    assert "closed" in message(report, 2, "external_id")
+    assert "in the state “Closed”" in message(report, 2, "external_id")
     assert stored(session, employer.organisation_id)["V1"].title != "Changed"
 
 

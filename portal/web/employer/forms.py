@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -250,9 +252,9 @@ class VacancyForm(PortalForm):
         raw = (field.data or "").strip().replace(",", "")
         if not raw.isdigit() or not 1 <= int(raw) <= POSITIONS_MAX:
             raise ValidationError(
-                _l(
+                _(
                     "Positions must be a whole number from 1 to %(max)s.",
-                    max=f"{POSITIONS_MAX:,}",
+                    max=format_number(POSITIONS_MAX),
                 )
             )
 
