@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -249,20 +250,21 @@ def request_password_reset(
                 user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=now + ttl
             )
         )
-        outbox.queue(
-            session,
-            recipient=user.email,
-            subject=_("Reset your password"),
-            body=_(
-                "Hello %(name)s,\n\nSomeone asked to reset the password of your account on the "
-                "skills portal. If it was you, open this link within %(minutes)d minutes:\n\n"
-                "%(link)s\n\nThe link works once. If it was not you, ignore this message: your "
-                "password stays as it is.",
-                name=user.full_name,
-                minutes=minutes,
-                link=link_for(token),
-            ),
-        )
+        with force_locale(user.language or "en"):  # the reader's language, not the asker's
+            outbox.queue(
+                session,
+                recipient=user.email,
+                subject=_("Reset your password"),
+                body=_(
+                    "Hello %(name)s,\n\nSomeone asked to reset the password of your account on "
+                    "the skills portal. If it was you, open this link within %(minutes)d "
+                    "minutes:\n\n%(link)s\n\nThe link works once. If it was not you, ignore "
+                    "this message: your password stays as it is.",
+                    name=user.full_name,
+                    minutes=minutes,
+                    link=link_for(token),
+                ),
+            )
 
 
 def _live_reset_token(session: Session, token: str) -> PasswordResetToken | None:

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -258,6 +259,21 @@ def test_password_reset_by_a_one_time_link_from_the_outbox(
     again = client.get(link)
     assert again.status_code == 404
     assert "This link no longer works" in again.get_data(as_text=True)
+
+
+def test_the_reset_mail_is_in_the_account_holders_language(
+    app: Flask, client: WebClient, make: Factory, session: Session
+) -> None:
+    user = make.user(Role.WORKER)
+    user.language = "ru"
+    session.commit()
+    client.post("/password/forgot", {"email": user.email}, headers={"Accept-Language": "fr"})
+    message = session.scalars(select(OutboxMessage)).one()
+    with app.test_request_context(), force_locale("ru"):
+        subject = gettext("Reset your password")
+    assert subject != "Reset your password"
+    assert message.subject == subject
+    assert user.full_name in message.body and "Someone asked" not in message.body
 
 
 def test_forgot_password_answers_the_same_for_unknown_addresses(
