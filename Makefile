@@ -15,7 +15,8 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/
 
 help:
 	@echo "make run            set up and start the portal with demo data on http://$(HOST):$(PORT)"
-	@echo "make test           set up and run the whole test suite (SQLite)"
+	@echo "make test           set up and run the whole test suite (SQLite); screenshots of the main"
+	@echo "                    pages in every language land in test-artifacts/screenshots/<language>/"
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
 	@echo "make lint           ruff check and format check"
 	@echo "make benchmarks     resolver, ESCO import and matching benchmarks (needs ../shared/esco)"
@@ -31,8 +32,12 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+# axe-core for the accessibility tests comes from npm (tests/browser/package-lock.json); without
+# npm those tests skip and say why (PORTAL_REQUIRE_BROWSER=1 makes that a failure)
+$(VENV)/.installed-test: pyproject.toml tests/browser/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if ! command -v npm >/dev/null 2>&1; then echo "npm not found: the accessibility tests will skip."; \
+	elif ! npm ci --prefix tests/browser --no-audit --no-fund; then echo "npm ci failed: they will skip."; fi
 	@touch $@ $(VENV)/.installed-run
 
 # compiled catalogues: the portal shows English where a .mo is missing
@@ -71,4 +76,4 @@ translations: $(VENV)/.installed-run
 	$(BIN)/python -m portal.catalogues update
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts tests/browser/node_modules

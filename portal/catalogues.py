@@ -35,6 +35,7 @@ KEYWORDS = {
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
+    "pN_": ((1, "c"), 2),
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),

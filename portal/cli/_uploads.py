@@ -1,26 +1,27 @@
 """What the `workers import` and `vacancies import` commands share: finding the organisation a
-file is for, and printing the rejected lines."""
+file is for, refusing an unusable file, and printing the counts and the rejected lines, in the
+portal's default language (the problems are already in it: the services translate them)."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.imports.tabular import RowProblem
+from portal.imports.tabular import RowProblem, TableProblem
 from portal.models import Organisation, OrganisationKind
-
-KIND_NAMES = {OrganisationKind.PROVIDER: "labour provider", OrganisationKind.EMPLOYER: "employer"}
+from portal.services.translation import translate_sentences
 
 
 def find_organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
     """The organisation of `kind` called `name` (any case) or with that id; else a ClickException
     naming the closest names."""
-    what = KIND_NAMES.get(kind, kind.value)
     of_kind = select(Organisation).where(Organisation.kind == kind)
     found = list(
         session.scalars(of_kind.where(func.lower(Organisation.name) == name.strip().lower()))
@@ -32,12 +33,39 @@ def find_organisation(session: Session, name: str, kind: OrganisationKind) -> Or
     if found:
         ids = ", ".join(str(organisation.id) for organisation in found)
         raise click.ClickException(
-            f"Several {what}s are called {name!r} (ids {ids}); give the id instead."
+            _(
+                "Several labour providers are called %(name)s (ids %(ids)s); give the id instead.",
+                name=repr(name),
+                ids=ids,
+            )
+            if kind is OrganisationKind.PROVIDER
+            else _(
+                "Several employers are called %(name)s (ids %(ids)s); give the id instead.",
+                name=repr(name),
+                ids=ids,
+            )
         )
     names = list(session.scalars(of_kind.with_only_columns(Organisation.name)))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise click.ClickException(f"There is no {what} called {name!r}.{hint}")
+    missing = (
+        _("There is no labour provider called %(name)s.", name=repr(name))
+        if kind is OrganisationKind.PROVIDER
+        else _("There is no employer called %(name)s.", name=repr(name))
+    )
+    if close:
+        missing += " " + _("Did you mean: %(names)s?", names=", ".join(close))
+    raise click.ClickException(missing)
+
+
+def unusable_file(file: Path, problem: TableProblem) -> click.ClickException:
+    """The refusal of a file that cannot be read at all, saying why and that nothing changed."""
+    return click.ClickException(
+        _(
+            "%(file)s: %(problem)s Nothing was stored.",
+            file=file.name,
+            problem=translate_sentences(problem.sentences),
+        )
+    )
 
 
 def echo_counts(counts: list[tuple[str, int]]) -> None:
@@ -52,8 +80,17 @@ def echo_problems(heading: str, problems: Iterable[RowProblem]) -> None:
         return
     click.echo(heading)
     for problem in problems:
-        value = f" “{printable(problem.value)}”" if problem.value else ""
-        click.echo(f"  line {problem.line}, {problem.column}{value}: {problem.message}")
+        where = (
+            _(
+                "line %(line)s, %(column)s “%(value)s”",
+                line=problem.line,
+                column=problem.column,
+                value=printable(problem.value),
+            )
+            if problem.value
+            else _("line %(line)s, %(column)s", line=problem.line, column=problem.column)
+        )
+        click.echo(f"  {where}: {problem.message}")
 
 
 def printable(value: str, limit: int = 60) -> str:

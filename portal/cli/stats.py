@@ -1,8 +1,9 @@
 """`portal stats export`: the published statistics by sex as a CSV, XLSX or JSON file.
 
-Bad input (format, dimension, month, k) is a usage error (exit 2) naming what is allowed; an
-empty period is exit 1. The file is written next to its target and renamed at the end, so a
-failure never leaves a half-written or empty file behind.
+Bad input (format, dimension, month, k, language) is a usage error (exit 2) naming what is
+allowed; an empty period is exit 1. The file is written next to its target and renamed at the end,
+so a failure never leaves a half-written or empty file behind. Its titles, headers, labels and
+definitions are in the language asked for (`--lang`); the JSON keys are the same in every one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.cli.taxonomy import ProgressBars
@@ -43,7 +47,11 @@ class Month(click.ParamType):
         try:
             moment = datetime.strptime(str(value), "%Y-%m")
         except ValueError:
-            self.fail(f"“{value}” is not a month: write it as YYYY-MM, e.g. 2026-03.", param, ctx)
+            self.fail(
+                _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 2026-03.", value=value),
+                param,
+                ctx,
+            )
         return moment.year, moment.month
 
 
@@ -74,6 +82,12 @@ def stats() -> None:
 @click.option("--region", default="", help="Only workers and vacancies of this region.")
 @click.option("--sector", default="", help="Only this ISCO-08 major group (0-9).")
 @click.option("--origin", default="", help="Only workers from this country (ISO code, e.g. UA).")
+@click.option(
+    "--lang",
+    default=None,
+    help="Language of the titles, headers and definitions, one of the portal's LANGUAGES "
+    "(default: its default language).",
+)
 @with_appcontext
 def export(
     file_format: str,
@@ -85,21 +99,46 @@ def export(
     region: str,
     sector: str,
     origin: str,
+    lang: str | None,
 ) -> None:
     """Write every table by sex, the gender gaps and the placement measures to OUT, with a
     metadata part saying when, for what, how each figure is defined and what was withheld."""
-    period = _period(first, last)
-    filters = {"region": region, "sector": sector, "origin": origin}
-    try:
-        request = export_request(file_format, by, k=k, period=period, filters=filters)
-    except ValidationProblem as problem:
-        raise click.UsageError(f"--{_option(problem.field)}: {problem.message}") from None
-    with current_database().session_scope() as session:
+    with force_locale(_language(lang)):
+        period = _period(first, last)
+        filters = {"region": region, "sector": sector, "origin": origin}
         try:
-            count = _write_file(session, request, out)
-        except NoData:
-            raise click.ClickException(_no_data(period)) from None
-    click.echo(f"{count} tables written to {out}")
+            request = export_request(file_format, by, k=k, period=period, filters=filters)
+        except ValidationProblem as problem:
+            raise click.UsageError(f"--{_option(problem.field)}: {problem.message}") from None
+        with current_database().session_scope() as session:
+            try:
+                count = _write_file(session, request, out)
+            except NoData:
+                raise click.ClickException(_no_data(period)) from None
+        click.echo(
+            ngettext(
+                "%(num)d table written to %(path)s",
+                "%(num)d tables written to %(path)s",
+                count,
+                path=out,
+            )
+        )
+
+
+def _language(lang: str | None) -> str:
+    """The language asked for, or the portal's default; a usage error for one it lacks."""
+    offered = list(current_app.config["LANGUAGES"])
+    if lang is None:
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if lang not in offered:
+        raise click.UsageError(
+            _(
+                "--lang: “%(lang)s” is not one of the portal's languages: %(offered)s",
+                lang=lang,
+                offered=", ".join(offered),
+            )
+        )
+    return lang
 
 
 def _write_file(session: Session, request: ExportRequest, out: Path) -> int:
@@ -136,6 +175,10 @@ def _option(field: str) -> str:
 
 def _no_data(period: tuple[date, date] | None) -> str:
     if period is None:
-        return "No data: nobody has registered yet."
+        return _("No data: nobody has registered yet.")
     first, last = period
-    return f"No data: nobody registered between {first.isoformat()} and {last.isoformat()}."
+    return _(
+        "No data: nobody registered between %(first)s and %(last)s.",
+        first=first.isoformat(),
+        last=last.isoformat(),
+    )

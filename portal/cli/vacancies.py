@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from portal.cli._uploads import echo_counts, echo_problems, find_organisation
+from portal.cli._uploads import echo_counts, echo_problems, find_organisation, unusable_file
 from portal.cli.taxonomy import ProgressBars
 from portal.db import current_database
 from portal.errors import DomainError
@@ -19,6 +21,7 @@ from portal.imports.tabular import TableProblem
 from portal.models import OrganisationKind
 from portal.services import vacancies as vacancy_service
 from portal.services import vacancy_import
+from portal.services.translation import translate
 from portal.services.vacancy_import import ImportReport
 
 PROGRESS_FROM_ROWS = 1_000  # smaller files finish before a bar would be worth drawing
@@ -62,9 +65,7 @@ def import_file(
         try:
             table = vacancy_import.read_vacancy_file(file)
         except TableProblem as problem:
-            raise click.ClickException(
-                f"{file.name}: {problem.message} Nothing was stored."
-            ) from None
+            raise unusable_file(file, problem) from None
         big = len(table.rows) >= PROGRESS_FROM_ROWS
         try:
             with ProgressBars(f"{file.name}:") if big else nullcontext() as bars:
@@ -75,35 +76,57 @@ def import_file(
             raise click.ClickException(refusal.message) from None
         _echo_report(file, employer.name, report)
     if report_path is not None and report.problems:
-        report_path.write_bytes(problems_csv(report.problems))
-        click.echo(f"The rejected rows are in {report_path}.")
+        report_path.write_bytes(problems_csv(report.problems, translate=translate))
+        click.echo(_("The rejected rows are in %(path)s.", path=report_path))
     if report.rejected:
         raise SystemExit(1)
 
 
 def _echo_report(file: Path, employer_name: str, report: ImportReport) -> None:
     if report.dry_run:
-        click.echo(f"Checked {file.name} for {employer_name} (dry run: nothing was stored).")
+        click.echo(
+            _(
+                "Checked %(file)s for %(organisation)s (dry run: nothing was stored).",
+                file=file.name,
+                organisation=employer_name,
+            )
+        )
     else:
-        click.echo(f"Imported {file.name} for {employer_name}.")
-    would = "would be " if report.dry_run else ""
+        click.echo(
+            _("Imported %(file)s for %(organisation)s.", file=file.name, organisation=employer_name)
+        )
+    dry = report.dry_run
     echo_counts(
         [
-            (f"{would}created", report.created),
-            (f"{would}updated", report.updated),
-            (f"{would}open", report.opened),
-            (f"{would}drafts", report.drafts),
-            ("rejected", report.rejected),
+            (_("would be created") if dry else _("created"), report.created),
+            (_("would be updated") if dry else _("updated"), report.updated),
+            (_("would be open") if dry else _("open"), report.opened),
+            (_("would be drafts") if dry else _("drafts"), report.drafts),
+            (_("rejected"), report.rejected),
         ]
     )
     if report.unmapped_skills:
         click.echo(
-            f"  {report.unmapped_skills:,} skill phrase(s) matched no skill of the taxonomy "
-            "and are kept as words."
+            "  "
+            + ngettext(
+                "%(count)s skill phrase(s) matched no skill of the taxonomy and are kept as words.",
+                "%(count)s skill phrase(s) matched no skill of the taxonomy and are kept as words.",
+                report.unmapped_skills,
+                count=f"{report.unmapped_skills:,}",
+            )
         )
-    click.echo(f"  ({report.rows:,} rows in {report.seconds:.1f} s)")
-    echo_problems("Not published:", report.notes)
-    echo_problems("Rejected lines:", report.problems)
+    click.echo(
+        "  "
+        + ngettext(
+            "(%(rows)s row in %(seconds)s s)",
+            "(%(rows)s rows in %(seconds)s s)",
+            report.rows,
+            rows=f"{report.rows:,}",
+            seconds=f"{report.seconds:.1f}",
+        )
+    )
+    echo_problems(_("Not published:"), report.notes)
+    echo_problems(_("Rejected lines:"), report.problems)
 
 
 @vacancies.command("expire")

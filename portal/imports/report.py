@@ -3,6 +3,9 @@
 Every cell goes through `safe_cell`, so nothing we write starts a formula (Excel and LibreOffice
 run cells beginning with = + - @, tab or CR, in CSV as in XLSX). Our reader undoes the apostrophe,
 so a report or template read back gives the values that were written.
+
+Writers take `translate`, which turns the core's messages into the reader's language; without
+it they write English.
 """
 
 from __future__ import annotations
@@ -14,8 +17,16 @@ import re
 from collections.abc import Iterable, Sequence
 
 from portal.imports.tabular import FORMULA_STARTS, RowProblem
+from portal.text import N_, Message, Translate
 
-REPORT_HEADER = ("line", "column", "value", "problem")
+REPORT_HEADER = (
+    Message(N_("line")),
+    Message(N_("column")),
+    Message(N_("value")),
+    Message(N_("problem")),
+)
+NOTES_TITLE = Message(N_("Columns"))
+NOTES_HEADER = (Message(N_("column")), Message(N_("what to write")))
 # control characters, and the code points XML (so XLSX) cannot hold at all
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
@@ -47,7 +58,7 @@ def xlsx_bytes(
     *,
     sheet_title: str = "Sheet1",
     notes: Sequence[tuple[str, str]] = (),
-    notes_title: str = "Columns",
+    translate: Translate = str,
 ) -> bytes:
     """A workbook: `header` and `rows` on the first sheet; `notes` (name, what it means), if any,
     on a second sheet, so that an upload (which reads the first sheet) is not disturbed."""
@@ -62,10 +73,10 @@ def xlsx_bytes(
     for row in rows:
         sheet.append([safe_cell(cell) for cell in row])
     if notes:
-        help_sheet = workbook.create_sheet(notes_title)
+        help_sheet = workbook.create_sheet(translate(NOTES_TITLE))
         help_sheet.column_dimensions["A"].width = 22
         help_sheet.column_dimensions["B"].width = 100
-        help_sheet.append([safe_cell("column"), safe_cell("what to write")])
+        help_sheet.append([safe_cell(translate(word)) for word in NOTES_HEADER])
         for name, meaning in notes:
             help_sheet.append([safe_cell(name), safe_cell(meaning)])
     buffer = io.BytesIO()
@@ -73,9 +84,12 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-def problems_csv(problems: Iterable[RowProblem]) -> bytes:
+def problems_csv(problems: Iterable[RowProblem], *, translate: Translate = str) -> bytes:
     """The error report: one line per problem, as line, column, value, problem."""
     return csv_bytes(
-        REPORT_HEADER,
-        ((problem.line, problem.column, problem.value, problem.message) for problem in problems),
+        [translate(word) for word in REPORT_HEADER],
+        (
+            (problem.line, translate(problem.column), problem.value, translate(problem.message))
+            for problem in problems
+        ),
     )

@@ -24,6 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+from portal.text import N_, Message, Text, lazy_ngettext
+
 MAX_BYTES = 16 * 1024 * 1024  # the web upload limit (MAX_CONTENT_LENGTH) by default
 MAX_ROWS = 20_000
 MAX_CELL = 2_000  # characters
@@ -33,37 +35,49 @@ MAX_XLSX_MEMBERS = 10_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Characters with which a spreadsheet may start a formula; writers escape them (report.py)."""
 
-FORMULA_MESSAGE = "looks like a spreadsheet formula; type the value instead"
-ERROR_CELL_MESSAGE = "the cell shows a spreadsheet error; type the value instead"
-CONTROL_MESSAGE = "contains a control character that cannot be stored; type the value again"
-OUTSIDE_MESSAGE = (
-    "is in a column that has no name in the header line; move it to its column, or delete it"
+FORMULA_MESSAGE = Message(N_("looks like a spreadsheet formula; type the value instead"))
+ERROR_CELL_MESSAGE = Message(N_("the cell shows a spreadsheet error; type the value instead"))
+CONTROL_MESSAGE = Message(
+    N_("contains a control character that cannot be stored; type the value again")
 )
-SAVE_AS_CSV_UTF8 = "In your spreadsheet choose “Save as” and “CSV UTF-8”, or save it as XLSX."
+OUTSIDE_MESSAGE = Message(
+    N_("is in a column that has no name in the header line; move it to its column, or delete it")
+)
+SAVE_AS_CSV_UTF8 = Message(
+    N_("In your spreadsheet choose “Save as” and “CSV UTF-8”, or save it as XLSX.")
+)
+EMPTY_FILE = Message(N_("The file is empty."))
 
 FileFormat = Literal["csv", "xlsx"]
-_RawCell = tuple[str, str | None]  # (text, problem of the cell itself)
+_RawCell = tuple[str, Message | None]  # (text, problem of the cell itself)
 _RawLine = tuple[int, list[_RawCell]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEP_LINE = re.compile(r"sep=(.)\s*$", re.IGNORECASE)  # Excel's "sep=;" first line
 
 
 class TableProblem(Exception):
-    """The file cannot be used at all; the message says why and how to fix it."""
+    """The file cannot be used at all; the sentences say why and how to fix it."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, *sentences: Text) -> None:
+        self.sentences = sentences
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The sentences in English; translate `sentences` to tell someone."""
+        return " ".join(str(sentence) for sentence in self.sentences)
 
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """What is wrong with one cell (or one row): reported as line, column, value, message."""
+    """What is wrong with one cell (or one row): reported as line, column, value, message.
+
+    `column` is the column's name, or "column 7" (a Message) for a cell outside the header."""
 
     line: int
-    column: str
+    column: Text
     value: str
-    message: str
+    message: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +133,19 @@ def read_table(
         return build(_xlsx_lines(data), column_label=_letter)
     text = _decode(data)
     with _csv_field_size_limit(len(text) + 1):
-        return build(_csv_lines(text), column_label=lambda index: f"column {index + 1}")
+        return build(_csv_lines(text), column_label=lambda index: _column(str(index + 1)))
 
 
 # --- the bytes -----------------------------------------------------------------------------------
 
 
+def _column(name: str) -> Message:
+    """How a problem names a column: "column skills", "column 7", "column G"."""
+    return Message(N_("column %(name)s"), {"name": name})
+
+
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / (1024 * 1024):.1f}"
 
 
 def _load(source: bytes | Path, max_bytes: int) -> bytes:
@@ -140,14 +159,19 @@ def _load(source: bytes | Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise _too_large(len(data), max_bytes)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
-        raise TableProblem("The file is empty.")
+        raise TableProblem(EMPTY_FILE)
     return data
 
 
 def _too_large(size: int, max_bytes: int) -> TableProblem:
     return TableProblem(
-        f"The file is {_megabytes(size)}; at most {_megabytes(max_bytes)} can be uploaded at once. "
-        "Split it into smaller files."
+        Message(
+            N_(
+                "The file is %(size)s MB; at most %(max)s MB can be uploaded at once. Split it "
+                "into smaller files."
+            ),
+            {"size": _megabytes(size), "max": _megabytes(max_bytes)},
+        )
     )
 
 
@@ -156,12 +180,15 @@ def _detect_format(data: bytes) -> FileFormat:
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TableProblem(
-            "This is an old Excel file (.xls), which cannot be read. " + SAVE_AS_CSV_UTF8
+            Message(N_("This is an old Excel file (.xls), which cannot be read.")),
+            SAVE_AS_CSV_UTF8,
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise TableProblem("The file is in UTF-16 (“Unicode text”), not UTF-8. " + SAVE_AS_CSV_UTF8)
+        raise TableProblem(
+            Message(N_("The file is in UTF-16 (“Unicode text”), not UTF-8.")), SAVE_AS_CSV_UTF8
+        )
     if data.startswith(b"%PDF") or b"\x00" in data[:8192]:
-        raise TableProblem("This is not a CSV or an XLSX file. " + SAVE_AS_CSV_UTF8)
+        raise TableProblem(Message(N_("This is not a CSV or an XLSX file.")), SAVE_AS_CSV_UTF8)
     return "csv"
 
 
@@ -172,9 +199,15 @@ def _decode(data: bytes) -> str:
         offset = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, offset) + 1
         raise TableProblem(
-            f"The file is not in UTF-8: line {line} has a character that cannot be read "
-            f"(byte 0x{data[offset]:02X}; the file was probably saved as “CSV” in a local "
-            f"encoding such as Windows-1252 or Latin-1). {SAVE_AS_CSV_UTF8}"
+            Message(
+                N_(
+                    "The file is not in UTF-8: line %(line)s has a character that cannot be read "
+                    "(byte 0x%(byte)s; the file was probably saved as “CSV” in a local encoding "
+                    "such as Windows-1252 or Latin-1)."
+                ),
+                {"line": line, "byte": f"{data[offset]:02X}"},
+            ),
+            SAVE_AS_CSV_UTF8,
         ) from None
 
 
@@ -224,8 +257,14 @@ def _csv_lines(text: str) -> Iterator[_RawLine]:
             return
         except csv.Error as error:
             raise TableProblem(
-                f"Line {start}: the line cannot be read as CSV ({error}). A value with a quote, "
-                "comma or semicolon in it must be in double quotes, with its own quotes doubled."
+                Message(
+                    N_(
+                        "Line %(line)s: the line cannot be read as CSV (%(error)s). A value with "
+                        "a quote, comma or semicolon in it must be in double quotes, with its own "
+                        "quotes doubled."
+                    ),
+                    {"line": start, "error": str(error)},
+                )
             ) from None
         yield start, [(cell, None) for cell in record]
         start = reader.line_num + 1 + offset
@@ -234,10 +273,10 @@ def _csv_lines(text: str) -> Iterator[_RawLine]:
 # --- XLSX ----------------------------------------------------------------------------------------
 
 
-def _letter(index: int) -> str:
+def _letter(index: int) -> Message:
     from openpyxl.utils import get_column_letter
 
-    return f"column {get_column_letter(index + 1)}"
+    return _column(get_column_letter(index + 1))
 
 
 def _check_zip(data: bytes) -> None:
@@ -251,15 +290,19 @@ def _check_zip(data: bytes) -> None:
         or sum(member.file_size for member in members) > MAX_XLSX_UNPACKED
     ):
         raise TableProblem(
-            "The workbook unpacks to more data than a spreadsheet of workers can hold. "
-            + SAVE_AS_CSV_UTF8
+            Message(
+                N_("The workbook unpacks to more data than a spreadsheet of workers can hold.")
+            ),
+            SAVE_AS_CSV_UTF8,
         )
 
 
 def _not_a_workbook() -> TableProblem:
     return TableProblem(
-        "This file is not an XLSX workbook (an .ods or .numbers file, or a damaged one?). "
-        + SAVE_AS_CSV_UTF8
+        Message(
+            N_("This file is not an XLSX workbook (an .ods or .numbers file, or a damaged one?).")
+        ),
+        SAVE_AS_CSV_UTF8,
     )
 
 
@@ -288,8 +331,14 @@ def _xlsx_lines(data: bytes) -> Iterator[_RawLine]:
                 return
             except Exception:  # damaged sheet XML
                 raise TableProblem(
-                    f"Row {number + 1} of the first sheet cannot be read; the workbook may be "
-                    f"damaged. {SAVE_AS_CSV_UTF8}"
+                    Message(
+                        N_(
+                            "Row %(row)s of the first sheet cannot be read; the workbook may be "
+                            "damaged."
+                        ),
+                        {"row": number + 1},
+                    ),
+                    SAVE_AS_CSV_UTF8,
                 ) from None
             number += 1
             yield number, [_xlsx_cell(cell) for cell in row]
@@ -341,14 +390,14 @@ def _build(
     max_rows: int,
     max_cell: int,
     file_format: FileFormat,
-    column_label: Callable[[int], str],
+    column_label: Callable[[int], Message],
 ) -> Table:
     remaining = iter(lines)
     for _line, header_cells in remaining:
         if any(text.strip() for text, _ in header_cells):
             break
     else:
-        raise TableProblem("The file is empty.")
+        raise TableProblem(EMPTY_FILE)
     header = _check_header(header_cells, columns, required)
     rows: list[Row] = []
     for line, cells in remaining:
@@ -356,12 +405,18 @@ def _build(
             continue
         if len(rows) >= max_rows:
             raise TableProblem(
-                f"The file has more than {max_rows:,} rows below the header; at most "
-                f"{max_rows:,} can be uploaded at once. Split it into smaller files."
+                lazy_ngettext(
+                    "The file has more than %(max)s row below the header; at most %(max)s can "
+                    "be uploaded at once. Split it into smaller files.",
+                    "The file has more than %(max)s rows below the header; at most %(max)s can "
+                    "be uploaded at once. Split it into smaller files.",
+                    max_rows,
+                    max=f"{max_rows:,}",
+                )
             )
         rows.append(_row(line, cells, header, columns, max_cell, column_label))
     if not rows:
-        raise TableProblem("The file has a header line but no rows below it.")
+        raise TableProblem(Message(N_("The file has a header line but no rows below it.")))
     return Table(
         header=tuple(name for name in header if name),
         rows=tuple(rows),
@@ -378,23 +433,35 @@ def _check_header(
     repeated = sorted({name for name in present if present.count(name) > 1})
     if repeated:
         raise TableProblem(
-            f"The header line names {', '.join(repeated)} more than once; name each column once."
+            Message(
+                N_("The header line names %(names)s more than once; name each column once."),
+                {"names": ", ".join(repeated)},
+            )
         )
     unknown = [name for name in present if name not in columns]
     missing = [name for name in columns if name in required and name not in present]
     if unknown or missing:
-        parts = []
+        sentences: list[Text] = []
         if unknown:
-            parts.append(f"Unknown columns: {', '.join(unknown)}.")
+            sentences.append(
+                Message(N_("Unknown columns: %(names)s."), {"names": ", ".join(unknown)})
+            )
         if missing:
-            parts.append(f"Missing columns: {', '.join(missing)}.")
+            sentences.append(
+                Message(N_("Missing columns: %(names)s."), {"names": ", ".join(missing)})
+            )
         if not set(present) & set(columns):
-            parts.append("Is the header line missing?")
-        parts.append(
-            f"The first line must name these columns, in any order: {', '.join(columns)}. "
-            "The template has the right header."
+            sentences.append(Message(N_("Is the header line missing?")))
+        sentences.append(
+            Message(
+                N_(
+                    "The first line must name these columns, in any order: %(names)s. The "
+                    "template has the right header."
+                ),
+                {"names": ", ".join(columns)},
+            )
         )
-        raise TableProblem(" ".join(parts))
+        raise TableProblem(*sentences)
     return names
 
 
@@ -404,7 +471,7 @@ def _row(
     header: list[str | None],
     columns: tuple[str, ...],
     max_cell: int,
-    column_label: Callable[[int], str],
+    column_label: Callable[[int], Message],
 ) -> Row:
     cells = dict.fromkeys(columns, "")
     problems: list[RowProblem] = []
@@ -413,11 +480,20 @@ def _row(
         if not text:
             continue
         name = header[index] if index < len(header) else None
-        label = name or column_label(index)
+        label: Text = name or column_label(index)
         if len(text) > max_cell:
             raise TableProblem(
-                f"Line {line}, {f'column {name}' if name else label}: the cell has "
-                f"{len(text):,} characters; a cell may have at most {max_cell:,}."
+                lazy_ngettext(
+                    "Line %(line)s, %(column)s: the cell has %(length)s character; a cell may "
+                    "have at most %(max)s.",
+                    "Line %(line)s, %(column)s: the cell has %(length)s characters; a cell may "
+                    "have at most %(max)s.",
+                    len(text),
+                    line=line,
+                    column=_column(name) if name else label,
+                    length=f"{len(text):,}",
+                    max=f"{max_cell:,}",
+                )
             )
         message = cell_problem
         if message is None:

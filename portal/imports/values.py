@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TypeVar
 
+from portal.text import N_, Message, Text
+
 T = TypeVar("T")
 
 YES = frozenset({"yes", "y", "true", "1"})
@@ -21,8 +23,10 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
 class ValueProblem(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    """A cell's value cannot be used; the message says how to write it."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
@@ -35,7 +39,12 @@ def split_pair(item: str, separator: str = ":") -> tuple[str, str]:
     """ "en:B1" → ("en", "B1"); raises if there is no separator."""
     left, found, right = item.partition(separator)
     if not found or not left.strip() or not right.strip():
-        raise ValueProblem(f"“{item}” should be two parts joined by “{separator}”")
+        raise ValueProblem(
+            Message(
+                N_("“%(item)s” should be two parts joined by “%(separator)s”"),
+                {"item": item, "separator": separator},
+            )
+        )
     return left.strip(), right.strip()
 
 
@@ -44,7 +53,7 @@ def whole_number(text: str, *, low: int | None = None, high: int | None = None) 
     cleaned = text.strip()
     match = re.fullmatch(r"[+-]?\d+(?:\.0*)?", cleaned)
     if match is None:
-        raise ValueProblem(f"“{text}” is not a whole number")
+        raise ValueProblem(Message(N_("“%(text)s” is not a whole number"), {"text": text}))
     number = int(cleaned.split(".")[0])
     _check_range(number, low, high)
     return number
@@ -54,7 +63,7 @@ def decimal(text: str, *, low: float | None = None, high: float | None = None) -
     """A number with "." or "," as the decimal mark ("2.5", "2,5")."""
     cleaned = text.strip().replace(",", ".")
     if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned) is None:
-        raise ValueProblem(f"“{text}” is not a number")
+        raise ValueProblem(Message(N_("“%(text)s” is not a number"), {"text": text}))
     number = float(cleaned)
     _check_range(number, low, high)
     return number
@@ -63,10 +72,15 @@ def decimal(text: str, *, low: float | None = None, high: float | None = None) -
 def _check_range(number: float, low: float | None, high: float | None) -> None:
     if (low is not None and number < low) or (high is not None and number > high):
         if low is not None and high is not None:
-            raise ValueProblem(f"must be between {low:g} and {high:g}")
+            raise ValueProblem(
+                Message(
+                    N_("must be between %(low)s and %(high)s"),
+                    {"low": f"{low:g}", "high": f"{high:g}"},
+                )
+            )
         if low is not None:
-            raise ValueProblem(f"must be at least {low:g}")
-        raise ValueProblem(f"must be at most {high:g}")
+            raise ValueProblem(Message(N_("must be at least %(low)s"), {"low": f"{low:g}"}))
+        raise ValueProblem(Message(N_("must be at most %(high)s"), {"high": f"{high:g}"}))
 
 
 def day(text: str) -> date:
@@ -79,13 +93,25 @@ def day(text: str) -> date:
     elif day_first:
         day_of_month, month, year = (int(part) for part in day_first.groups())
         if month > 12 and day_of_month <= 12:
-            raise ValueProblem(f"“{text}” looks like month/day/year; write the date as YYYY-MM-DD")
+            raise ValueProblem(
+                Message(
+                    N_("“%(text)s” looks like month/day/year; write the date as YYYY-MM-DD"),
+                    {"text": text},
+                )
+            )
     else:
-        raise ValueProblem(f"“{text}” is not a date; write it as YYYY-MM-DD, like 2026-03-01")
+        raise ValueProblem(
+            Message(
+                N_("“%(text)s” is not a date; write it as YYYY-MM-DD, like 2026-03-01"),
+                {"text": text},
+            )
+        )
     try:
         return date(year, month, day_of_month)
     except ValueError:
-        raise ValueProblem(f"“{text}” is not a date in the calendar") from None
+        raise ValueProblem(
+            Message(N_("“%(text)s” is not a date in the calendar"), {"text": text})
+        ) from None
 
 
 def yes_no(text: str) -> bool:
@@ -94,7 +120,7 @@ def yes_no(text: str) -> bool:
         return True
     if cleaned in NO:
         return False
-    raise ValueProblem(f"“{text}” is neither yes nor no")
+    raise ValueProblem(Message(N_("“%(text)s” is neither yes nor no"), {"text": text}))
 
 
 def choice(text: str, options: Mapping[str, T]) -> T:
@@ -106,4 +132,9 @@ def choice(text: str, options: Mapping[str, T]) -> T:
     }
     if key in normalised:
         return normalised[key]
-    raise ValueProblem(f"“{text}” is not one of: {', '.join(options)}")
+    raise ValueProblem(
+        Message(
+            N_("“%(text)s” is not one of: %(options)s"),
+            {"text": text, "options": ", ".join(options)},
+        )
+    )

@@ -3,14 +3,17 @@
 Horizontal bars, grouped by row: on a phone a row label gets the full width above its bars, and
 long labels (ISCO sectors) never collide. Only presentation attributes and CSS classes are used:
 the Content-Security-Policy forbids inline styles. The chart repeats what its HTML table says; the
-table stays the accessible source, the chart a summary named by its <title> and <desc>.
+table stays the accessible source, the chart a summary named by its <title> and <desc>. Its words
+are put in the reader's language by the `translate` the page gives (English by default).
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
+from portal.reporting.labels import label
 from portal.reporting.tables import SUPPRESSED_MARKER, Cell, SuppressedTable
+from portal.text import N_, Message, Translate, lazy_ngettext
 
 WIDTH = 320
 LABEL_WIDTH = 78
@@ -25,7 +28,7 @@ PALETTE = ("#7a3e9d", "#00703c", "#b35900", "#505a5f")
 """Fallback fills, one per column, when the stylesheet is missing; portal.css sets the same."""
 
 
-def bar_chart_svg(table: SuppressedTable, *, chart_id: str) -> Markup:
+def bar_chart_svg(table: SuppressedTable, *, chart_id: str, translate: Translate = str) -> Markup:
     """`table`'s cells as grouped horizontal bars, one group per row and one bar per column
     (sex), scaled to the largest shown value; a withheld cell is no bar and the marker."""
     largest = max((_number(cell) for line in table.cells for cell in line), default=0.0)
@@ -37,22 +40,29 @@ def bar_chart_svg(table: SuppressedTable, *, chart_id: str) -> Markup:
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             'viewBox="0 0 {width} {height}" aria-labelledby="{id}-title {id}-desc">'
         ).format(width=WIDTH, height=height, id=chart_id),
-        Markup('<title id="{id}-title">{title}</title>').format(id=chart_id, title=table.title),
-        Markup('<desc id="{id}-desc">{desc}</desc>').format(id=chart_id, desc=_summary(table)),
+        Markup('<title id="{id}-title">{title}</title>').format(
+            id=chart_id, title=translate(table.title)
+        ),
+        Markup('<desc id="{id}-desc">{desc}</desc>').format(
+            id=chart_id, desc=_summary(table, translate)
+        ),
     ]
-    for index, (label, line) in enumerate(zip(table.rows, table.cells, strict=True)):
-        parts.append(_group(label, line, table.columns, top=index * group_height, scale=scale))
+    columns = tuple(translate(label(column)) for column in table.columns)
+    for index, (row, line) in enumerate(zip(table.rows, table.cells, strict=True)):
+        parts.append(
+            _group(translate(label(row)), line, columns, top=index * group_height, scale=scale)
+        )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
 
 def _group(
-    label: str, line: tuple[Cell, ...], columns: tuple[str, ...], *, top: int, scale: float
+    row: str, line: tuple[Cell, ...], columns: tuple[str, ...], *, top: int, scale: float
 ) -> Markup:
     parts = [
         Markup(
             '<text class="chart-row-label" x="0" y="{y}" font-weight="bold">{label}</text>'
-        ).format(y=top + ROW_LABEL_HEIGHT - 5, label=label)
+        ).format(y=top + ROW_LABEL_HEIGHT - 5, label=row)
     ]
     for number, (column, cell) in enumerate(zip(columns, line, strict=True)):
         y = top + ROW_LABEL_HEIGHT + number * (BAR_HEIGHT + BAR_GAP)
@@ -91,19 +101,35 @@ def _group(
     return Markup("").join(parts)
 
 
-def _summary(table: SuppressedTable) -> str:
+def _summary(table: SuppressedTable, translate: Translate) -> str:
     """One sentence: what the bars are, how many rows, and how many figures are withheld."""
     withheld = sum(cell.suppressed for line in table.cells for cell in line)
-    rows = len(table.rows)
-    sentence = (
-        f"{table.title}: {rows} {'group' if rows == 1 else 'groups'} of bars, one per "
-        f"{table.row_dimension.replace('_', ' ')}, each with a bar per {table.column_dimension}"
+    groups = lazy_ngettext(
+        "%(num)d group of bars, one per %(rows)s, each with a bar per %(columns)s",
+        "%(num)d groups of bars, one per %(rows)s, each with a bar per %(columns)s",
+        len(table.rows),
+        rows=translate(label(table.row_dimension)).replace("_", " "),
+        columns=translate(label(table.column_dimension)).replace("_", " "),
     )
-    if withheld:
-        return f"{sentence}; {withheld} small or revealing figures are withheld, marked " + (
-            f"{SUPPRESSED_MARKER}."
+    if not withheld:
+        return translate(
+            Message(N_("%(title)s: %(groups)s."), {"title": table.title, "groups": groups})
         )
-    return f"{sentence}."
+    return translate(
+        Message(
+            N_("%(title)s: %(groups)s; %(withheld)s."),
+            {
+                "title": table.title,
+                "groups": groups,
+                "withheld": lazy_ngettext(
+                    "%(num)d small or revealing figures are withheld, marked %(marker)s",
+                    "%(num)d small or revealing figures are withheld, marked %(marker)s",
+                    withheld,
+                    marker=SUPPRESSED_MARKER,
+                ),
+            },
+        )
+    )
 
 
 def _number(cell: Cell) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from portal.reporting.tables import WITHHELD, Cell, SuppressedTable, Table
+from portal.text import N_, Message, Text
 
 DEFAULT_K = 10
 MIN_K = 5
@@ -29,13 +30,16 @@ Grid = tuple[tuple[int, ...], ...]
 _TOLERANCE = 1e-7
 
 
-def describe_rule(k: int) -> str:
-    """The rule in words, for the metadata of an export."""
-    return (
-        f"Counts from 1 to {k - 1} are not shown, nor totals in that range; further cells and "
-        f"totals are withheld where they would let such a count be worked out, so that every "
-        f"withheld figure could be any of at least {k} values. Zeros are shown. Rates and means "
-        f"are withheld when their base is withheld or below {k}."
+def describe_rule(k: int) -> Message:
+    """The rule in words, for the metadata of an export and the statistics page."""
+    return Message(
+        N_(
+            "Counts from 1 to %(largest)d are not shown, nor totals in that range; further cells "
+            "and totals are withheld where they would let such a count be worked out, so that "
+            "every withheld figure could be any of at least %(k)d values. Zeros are shown. Rates "
+            "and means are withheld when their base is withheld or below %(k)d."
+        ),
+        {"largest": k - 1, "k": k},
     )
 
 
@@ -85,8 +89,8 @@ def rate_table(
     denominator: SuppressedTable,
     *,
     name: str,
-    title: str,
-    definition: str = "",
+    title: Text,
+    definition: Text = "",
 ) -> SuppressedTable:
     """Cell-by-cell rates of two published tables of the same shape, margins included."""
     if (numerator.rows, numerator.columns) != (denominator.rows, denominator.columns):

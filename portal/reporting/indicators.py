@@ -3,6 +3,9 @@
 Everything here works on plain per-worker facts (`WorkerFacts`) and per-vacancy facts
 (`VacancyFacts`) that a service reads from the database, so the definitions can be tested and
 reused without one. Tables come out as true counts (`Table`); suppression happens afterwards.
+
+Words are written in English and marked for the catalogues (N_); titles and definitions come out
+as `Message`s that services and pages translate for their reader.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from portal.reporting.tables import SEX_COLUMNS, Table
+from portal.text import N_, Message
 
-NOT_STATED = "not stated"
-"""The row label for a worker or vacancy without the value (no birth year, no region ...)."""
+NOT_STATED = N_("not stated")
+"""The row label for a worker or vacancy without the value (no birth year, no region ...);
+the value itself stays English (filters and tallies use it), its label is translated."""
 SEX_NOT_STATED = "not-stated"
 """The sex column for "prefer not to say" and for a sex never given."""
 
@@ -26,18 +31,19 @@ AGE_BAND_LABELS = (*(f"{first}-{last}" for first, last in AGE_BANDS), OLDEST_BAN
 """Written as the anonymous tallies of erased workers write them, so both count together."""
 
 ISCO_MAJOR_GROUPS: Mapping[str, str] = {
-    "0": "0 Armed forces occupations",
-    "1": "1 Managers",
-    "2": "2 Professionals",
-    "3": "3 Technicians and associate professionals",
-    "4": "4 Clerical support workers",
-    "5": "5 Service and sales workers",
-    "6": "6 Skilled agricultural, forestry and fishery workers",
-    "7": "7 Craft and related trades workers",
-    "8": "8 Plant and machine operators, and assemblers",
-    "9": "9 Elementary occupations",
+    "0": N_("0 Armed forces occupations"),
+    "1": N_("1 Managers"),
+    "2": N_("2 Professionals"),
+    "3": N_("3 Technicians and associate professionals"),
+    "4": N_("4 Clerical support workers"),
+    "5": N_("5 Service and sales workers"),
+    "6": N_("6 Skilled agricultural, forestry and fishery workers"),
+    "7": N_("7 Craft and related trades workers"),
+    "8": N_("8 Plant and machine operators, and assemblers"),
+    "9": N_("9 Elementary occupations"),
 }
-"""ISCO-08 major groups, the sectors of our tables, labelled with their code first."""
+"""ISCO-08 major groups, the sectors of our tables, labelled with their code first. The English
+label is the value tables and filters use; `labels.label` gives it in the reader's language."""
 
 DIMENSIONS = ("sector", "region", "origin", "age_band", "month")
 """What a table's rows may be; the columns are always sex."""
@@ -58,84 +64,89 @@ VACANCY_MEASURES = ("vacancies", "positions")
 VACANCY_COLUMNS = ("open", "filled")
 
 DEFINITIONS: Mapping[str, str] = {
-    "registered": (
+    "registered": N_(
         "Workers whose registration was finished (profile active or consent since withdrawn), "
         "counted in the period they registered. Includes workers who later had their data "
         "erased: they are kept as anonymous counts by month, sex, age band, origin and region, "
         "and count in this indicator only (their other facts were erased with them)."
     ),
-    "with_skills": "Registered workers with at least one skill confirmed as a taxonomy concept.",
-    "recognised_qualifications": (
+    "with_skills": N_(
+        "Registered workers with at least one skill confirmed as a taxonomy concept."
+    ),
+    "recognised_qualifications": N_(
         "Registered workers with at least one qualification recognised or partly recognised."
     ),
-    "matched": (
+    "matched": N_(
         "Registered workers with at least one current match that passes every gate and reaches "
         "the administrator's minimum essential-skill coverage and minimum score."
     ),
-    "offered": "Registered workers who were ever offered a job (an offer event on a placement).",
-    "placed": "Registered workers with a placement that was accepted, started or finished.",
-    "placement_rate": (
+    "offered": N_(
+        "Registered workers who were ever offered a job (an offer event on a placement)."
+    ),
+    "placed": N_("Registered workers with a placement that was accepted, started or finished."),
+    "placement_rate": N_(
         "Workers placed divided by workers registered, in the same cell; withheld where either "
         "count is withheld or the registered count is below the suppression threshold."
     ),
-    "fee_reported": (
+    "fee_reported": N_(
         "Registered workers who answered yes to 'Were you asked to pay anything to get this "
         "job?' on any placement."
     ),
-    "days_to_placement": (
+    "days_to_placement": N_(
         "Whole days from registration to the first time one of the worker's placements was "
         "accepted; the median over placed workers."
     ),
-    "placement_score": (
+    "placement_score": N_(
         "The match score (0-100) of the worker's first placement that was accepted, started or "
         "finished; the mean over placed workers who have one."
     ),
-    "vacancies": (
+    "vacancies": N_(
         "Vacancies now open, and vacancies now filled (every position taken), as at the time of "
         "the export, whatever the period."
     ),
-    "positions": (
+    "positions": N_(
         "Positions still free in open vacancies, and positions taken (by an accepted, started or "
         "finished placement) in any vacancy, as at the time of the export."
     ),
-    "sector": (
+    "sector": N_(
         "ISCO-08 major group (first digit of the 4-digit occupation code). A vacancy's sector is "
         "that of its occupation. A worker's sector is that of the vacancy of their first "
         "placement that was accepted, started or finished; else of their first placement of any "
         "kind; else of their best-scoring match as defined for 'matched'; else 'not stated'. "
         "Vacancies without an occupation code are skipped in that order."
     ),
-    "region": "The region the worker lives in (for vacancies: where the work is).",
-    "origin": "Country of origin (ISO 3166-1 alpha-2 code).",
-    "age_band": (
+    "region": N_("The region the worker lives in (for vacancies: where the work is)."),
+    "origin": N_("Country of origin (ISO 3166-1 alpha-2 code)."),
+    "age_band": N_(
         "Age in the year of registration (that year minus the birth year), in ten-year bands; "
         "'not stated' without a birth year or below 15."
     ),
-    "month": "The month of registration, YYYY-MM (UTC).",
-    "sex": "As the worker gave it; 'not-stated' for 'prefer not to say' or not given.",
+    "month": N_("The month of registration, YYYY-MM (UTC)."),
+    "sex": N_("As the worker gave it; 'not-stated' for 'prefer not to say' or not given."),
 }
-"""Plain-words definitions, keyed by indicator or dimension id, shown with every table."""
+"""Plain-words definitions (msgids), keyed by indicator or dimension id, shown with every table;
+`definition` gives one to translate."""
 
 _TITLES: Mapping[str, str] = {
-    "registered": "Workers registered",
-    "with_skills": "Workers with confirmed skills",
-    "recognised_qualifications": "Workers with recognised qualifications",
-    "matched": "Workers matched",
-    "offered": "Workers offered a job",
-    "placed": "Workers placed",
-    "placement_rate": "Placement rate",
-    "days_to_placement": "Median days from registration to placement",
-    "placement_score": "Mean match score of placements",
-    "fee_reported": "Workers who reported being asked for a fee",
-    "vacancies": "Vacancies open and filled",
-    "positions": "Positions open and filled",
+    "registered": N_("Workers registered"),
+    "with_skills": N_("Workers with confirmed skills"),
+    "recognised_qualifications": N_("Workers with recognised qualifications"),
+    "matched": N_("Workers matched"),
+    "offered": N_("Workers offered a job"),
+    "placed": N_("Workers placed"),
+    "placement_rate": N_("Placement rate"),
+    "days_to_placement": N_("Median days from registration to placement"),
+    "placement_score": N_("Mean match score of placements"),
+    "fee_reported": N_("Workers who reported being asked for a fee"),
+    "vacancies": N_("Vacancies open and filled"),
+    "positions": N_("Positions open and filled"),
 }
 _DIMENSION_WORDS: Mapping[str, str] = {
-    "sector": "sector",
-    "region": "region",
-    "origin": "country of origin",
-    "age_band": "age band",
-    "month": "month of registration",
+    "sector": N_("sector"),
+    "region": N_("region"),
+    "origin": N_("country of origin"),
+    "age_band": N_("age band"),
+    "month": N_("month of registration"),
 }
 
 GAP_STAGES = ("with_skills", "matched", "offered", "placed")
@@ -301,12 +312,27 @@ def _row_order(label: str) -> tuple[bool, str]:
     return (label == NOT_STATED, label)
 
 
-def table_definition(indicator: str, dimension: str) -> str:
-    return f"{DEFINITIONS[indicator]} Rows: {DEFINITIONS[dimension]}"
+def definition(name: str) -> Message:
+    """The definition of an indicator or dimension, to translate."""
+    return Message(DEFINITIONS[name])
 
 
-def rate_title(indicator: str, dimension: str) -> str:
-    return f"{_TITLES[indicator]}, by {_DIMENSION_WORDS[dimension]} and sex"
+def table_definition(indicator: str, dimension: str) -> Message:
+    return Message(
+        N_("%(indicator)s Rows: %(dimension)s"),
+        {"indicator": definition(indicator), "dimension": definition(dimension)},
+    )
+
+
+def rate_title(indicator: str, dimension: str) -> Message:
+    """The title of a table of `indicator` by `dimension` and sex (counts, rates or measures)."""
+    return Message(
+        N_("%(indicator)s, by %(dimension)s and sex"),
+        {
+            "indicator": Message(_TITLES[indicator]),
+            "dimension": Message(_DIMENSION_WORDS[dimension]),
+        },
+    )
 
 
 def count_table(facts: Iterable[WorkerFacts], indicator: str, by: str) -> Table:
@@ -330,7 +356,7 @@ def count_table(facts: Iterable[WorkerFacts], indicator: str, by: str) -> Table:
     ordered = tuple(sorted(rows, key=_row_order))
     return Table(
         name=f"{indicator}_by_{dimension}",
-        title=f"{_TITLES[indicator]}, by {_DIMENSION_WORDS[dimension]} and sex",
+        title=rate_title(indicator, dimension),
         row_dimension=dimension,
         rows=ordered,
         counts=tuple(tuple(counts[row, sex] for sex in SEX_COLUMNS) for row in ordered),
@@ -356,7 +382,10 @@ def vacancy_table(vacancies: Iterable[VacancyFacts], measure: str, by: str) -> T
     ordered = tuple(sorted(rows, key=_row_order))
     return Table(
         name=f"{measure}_by_{by}",
-        title=f"{_TITLES[measure]}, by {_DIMENSION_WORDS[by]}",
+        title=Message(
+            N_("%(indicator)s, by %(dimension)s"),
+            {"indicator": Message(_TITLES[measure]), "dimension": Message(_DIMENSION_WORDS[by])},
+        ),
         row_dimension=by,
         rows=ordered,
         counts=tuple(tuple(counts[row, col] for col in VACANCY_COLUMNS) for row in ordered),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.text import N_, Text
+
 SEX_COLUMNS = ("female", "male", "other", "not-stated")
 """The columns of every table by sex, in the order we publish them."""
 
@@ -17,7 +19,7 @@ SUPPRESSED_MARKER = "[c]"
 One marker for every withheld cell: a count below k and a cell withheld only to protect it look
 the same, since telling them apart would let a reader narrow both down."""
 
-TOTAL_LABEL = "total"
+TOTAL_LABEL = N_("total")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,13 +27,13 @@ class Table:
     """Counts of people, rows (e.g. regions) × columns (sex), with margins computed, not stored."""
 
     name: str
-    title: str
+    title: Text
     row_dimension: str
     rows: tuple[str, ...]
     counts: tuple[tuple[int, ...], ...]
     columns: tuple[str, ...] = SEX_COLUMNS
     column_dimension: str = "sex"
-    definition: str = ""
+    definition: Text = ""
 
     def __post_init__(self) -> None:
         if len(self.counts) != len(self.rows):
@@ -87,7 +89,7 @@ class SuppressedTable:
     """What may be published of a table: its labels and cells, some withheld, and the k used."""
 
     name: str
-    title: str
+    title: Text
     row_dimension: str
     column_dimension: str
     rows: tuple[str, ...]
@@ -97,7 +99,7 @@ class SuppressedTable:
     column_totals: tuple[Cell, ...]
     total: Cell
     k: int
-    definition: str = ""
+    definition: Text = ""
 
     def __post_init__(self) -> None:
         shape_ok = (

@@ -4,6 +4,10 @@ Writers take only `SuppressedTable`s, so nothing unsuppressed leaves. In CSV and
 cell goes through `safe_cell` (no cell starts a formula, control characters replaced) and numbers
 stay numbers. JSON is data, not a spreadsheet: its text is written as it is. A withheld figure is
 the marker "[c]" in all three formats (in JSON a string among numbers, named in the metadata).
+
+Writers take `translate` (the caller's, for its reader; English by default): titles, definitions,
+labels, headers and metadata are in the reader's language, while JSON keys, table names and
+dimension ids stay the same in every language, so that programs can read any of them.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from typing import IO, Any
 
 from portal.imports.report import safe_cell
 from portal.reporting.disclosure import describe_rule
+from portal.reporting.labels import label
 from portal.reporting.tables import SUPPRESSED_MARKER, TOTAL_LABEL, Cell, SuppressedTable
+from portal.text import N_, Message, Text, Translate
 
 SHEET_TITLE_LIMIT = 31
-METADATA_SHEET = "metadata"
+METADATA_SHEET = N_("metadata")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 """Characters XML cannot hold (beyond the controls `safe_cell` replaces): left in, they make a
 workbook that Excel and openpyxl refuse to open."""
@@ -32,69 +38,90 @@ class ExportMetadata:
     """What a reader needs to use the figures right: when, for what, how defined and protected."""
 
     generated_at: datetime
-    taxonomy_version: str
+    taxonomy_version: Text
     k: int
-    filters: Mapping[str, str] = field(default_factory=dict)
-    definitions: Mapping[str, str] = field(default_factory=dict)
-    rule: str = ""
+    filters: Mapping[str, Text] = field(default_factory=dict)
+    definitions: Mapping[str, Text] = field(default_factory=dict)
+    rule: Text = ""
     """The suppression rule in words; empty means the standard wording for k."""
 
     @property
-    def rule_text(self) -> str:
+    def rule_text(self) -> Text:
         return self.rule or describe_rule(self.k)
 
 
-def write_csv(tables: Sequence[SuppressedTable], metadata: ExportMetadata, out: IO[str]) -> None:
+def write_csv(
+    tables: Sequence[SuppressedTable],
+    metadata: ExportMetadata,
+    out: IO[str],
+    *,
+    translate: Translate = str,
+) -> None:
     """One CSV stream: a block per table (title, header, rows, totals), a blank line between,
     then the metadata block. Written row by row. Open `out` with encoding "utf-8-sig" for Excel."""
     _check_k(tables, metadata)
     writer = csv.writer(out, lineterminator="\r\n")
     for table in tables:
-        for line in _table_lines(table):
+        for line in _table_lines(table, translate):
             writer.writerow([safe_cell(value) for value in line])
         writer.writerow([])
-    writer.writerow([safe_cell(METADATA_SHEET)])
-    for key, value in _metadata_lines(tables, metadata):
+    writer.writerow([safe_cell(translate(Message(METADATA_SHEET)))])
+    for key, value in _metadata_lines(tables, metadata, translate):
         writer.writerow([safe_cell(key), safe_cell(value)])
 
 
-def write_xlsx(tables: Sequence[SuppressedTable], metadata: ExportMetadata, out: IO[bytes]) -> None:
+def write_xlsx(
+    tables: Sequence[SuppressedTable],
+    metadata: ExportMetadata,
+    out: IO[bytes],
+    *,
+    translate: Translate = str,
+) -> None:
     """A workbook with one sheet per table (named after it) and a "metadata" sheet."""
     from openpyxl import Workbook
 
     _check_k(tables, metadata)
     workbook = Workbook(write_only=True)
-    taken: set[str] = {METADATA_SHEET}
+    metadata_title = sheet_title(translate(Message(METADATA_SHEET)), set())
+    taken: set[str] = {metadata_title.casefold()}
     for table in tables:
         title = sheet_title(table.name, taken)
         taken.add(title.casefold())
         sheet = workbook.create_sheet(title)
         sheet.column_dimensions["A"].width = 28
-        for line in _table_lines(table):
+        for line in _table_lines(table, translate):
             sheet.append([safe_cell(value) for value in line])
-    sheet = workbook.create_sheet(METADATA_SHEET)
+    sheet = workbook.create_sheet(metadata_title)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
-    sheet.append([safe_cell("key"), safe_cell("value")])
-    for key, value in _metadata_lines(tables, metadata):
+    sheet.append(
+        [safe_cell(translate(Message(N_("key")))), safe_cell(translate(Message(N_("value"))))]
+    )
+    for key, value in _metadata_lines(tables, metadata, translate):
         sheet.append([safe_cell(key), safe_cell(value)])
     workbook.save(out)
 
 
-def write_json(tables: Sequence[SuppressedTable], metadata: ExportMetadata, out: IO[str]) -> None:
+def write_json(
+    tables: Sequence[SuppressedTable],
+    metadata: ExportMetadata,
+    out: IO[str],
+    *,
+    translate: Translate = str,
+) -> None:
     """{"metadata": {...}, "tables": [...]}; withheld figures are the marker string."""
     _check_k(tables, metadata)
     document = {
         "metadata": {
             "generated_at": metadata.generated_at.isoformat(),
-            "taxonomy_version": metadata.taxonomy_version,
+            "taxonomy_version": translate(metadata.taxonomy_version),
             "k": metadata.k,
-            "suppression_rule": metadata.rule_text,
+            "suppression_rule": translate(metadata.rule_text),
             "suppressed_marker": SUPPRESSED_MARKER,
-            "filters": dict(metadata.filters),
-            "definitions": dict(metadata.definitions),
+            "filters": {name: translate(value) for name, value in metadata.filters.items()},
+            "definitions": {name: translate(text) for name, text in metadata.definitions.items()},
         },
-        "tables": [_table_document(table) for table in tables],
+        "tables": [_table_document(table, translate) for table in tables],
     }
     json.dump(document, out, ensure_ascii=False, allow_nan=False, indent=2)
     out.write("\n")
@@ -123,12 +150,15 @@ def _check_k(tables: Sequence[SuppressedTable], metadata: ExportMetadata) -> Non
             )
 
 
-def _table_lines(table: SuppressedTable) -> Iterator[list[Any]]:
-    yield [table.title]
-    yield [table.row_dimension, *table.columns, TOTAL_LABEL]
-    for label, line, total in zip(table.rows, table.cells, table.row_totals, strict=True):
-        yield [label, *_shown(line), total.shown()]
-    yield [TOTAL_LABEL, *_shown(table.column_totals), table.total.shown()]
+def _table_lines(table: SuppressedTable, translate: Translate) -> Iterator[list[Any]]:
+    def word(name: str) -> str:
+        return translate(label(name))
+
+    yield [translate(table.title)]
+    yield [word(table.row_dimension), *map(word, table.columns), word(TOTAL_LABEL)]
+    for row, line, total in zip(table.rows, table.cells, table.row_totals, strict=True):
+        yield [word(row), *_shown(line), total.shown()]
+    yield [word(TOTAL_LABEL), *_shown(table.column_totals), table.total.shown()]
 
 
 def _shown(cells: Sequence[Cell]) -> list[int | float | str]:
@@ -136,31 +166,37 @@ def _shown(cells: Sequence[Cell]) -> list[int | float | str]:
 
 
 def _metadata_lines(
-    tables: Sequence[SuppressedTable], metadata: ExportMetadata
+    tables: Sequence[SuppressedTable], metadata: ExportMetadata, translate: Translate
 ) -> Iterator[tuple[str, Any]]:
-    yield "generated at", metadata.generated_at.isoformat()
-    yield "taxonomy version", metadata.taxonomy_version
-    yield "suppression rule", metadata.rule_text
+    def key(template: str, **params: object) -> str:
+        return translate(Message(template, params))
+
+    yield key(N_("generated at")), metadata.generated_at.isoformat()
+    yield key(N_("taxonomy version")), translate(metadata.taxonomy_version)
+    yield key(N_("suppression rule")), translate(metadata.rule_text)
     yield "k", metadata.k
-    yield "withheld figures are shown as", SUPPRESSED_MARKER
+    yield key(N_("withheld figures are shown as")), SUPPRESSED_MARKER
     for name, value in metadata.filters.items():
-        yield f"filter: {name}", value
+        yield key(N_("filter: %(name)s"), name=label(name)), translate(value)
     for name, text in metadata.definitions.items():
-        yield f"definition: {name}", text
+        yield key(N_("definition: %(name)s"), name=label(name)), translate(text)
     for table in tables:
         if table.definition:
-            yield f"definition of table: {table.name}", table.definition
+            yield (
+                key(N_("definition of table: %(name)s"), name=table.name),
+                translate(table.definition),
+            )
 
 
-def _table_document(table: SuppressedTable) -> dict[str, Any]:
+def _table_document(table: SuppressedTable, translate: Translate) -> dict[str, Any]:
     return {
         "name": table.name,
-        "title": table.title,
-        "definition": table.definition,
+        "title": translate(table.title),
+        "definition": translate(table.definition),
         "row_dimension": table.row_dimension,
         "column_dimension": table.column_dimension,
-        "rows": list(table.rows),
-        "columns": list(table.columns),
+        "rows": [translate(label(row)) for row in table.rows],
+        "columns": [translate(label(column)) for column in table.columns],
         "cells": [_shown(line) for line in table.cells],
         "row_totals": _shown(table.row_totals),
         "column_totals": _shown(table.column_totals),

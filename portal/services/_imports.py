@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ from portal.imports.tabular import RowProblem
 from portal.models import Concept, ConceptKind, LanguageLevel
 from portal.models.workers import WORDS_MAX
 from portal.services import reference, regions, taxonomy
+from portal.services.translation import translate
 from portal.taxonomy.resolve import normalise
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -47,6 +48,15 @@ def no_progress(_stage: str, _done: int, _total: int) -> None:
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def translated(problems: Iterable[RowProblem]) -> list[RowProblem]:
+    """The problems the file reader found (formulas, cells outside the header), in the reader's
+    language, as every problem of an upload's report is."""
+    return [
+        replace(problem, column=translate(problem.column), message=translate(problem.message))
+        for problem in problems
+    ]
 
 
 def sorted_problems(

@@ -35,7 +35,6 @@ from portal.models import (
 from portal.models.placements import POSITION_STATES
 from portal.reporting.disclosure import rate_table, suppress, suppress_mean
 from portal.reporting.indicators import (
-    DEFINITIONS,
     MEASURES,
     NOT_STATED,
     SEX_NOT_STATED,
@@ -47,11 +46,13 @@ from portal.reporting.indicators import (
     checked_dimensions,
     checked_filters,
     count_table,
+    definition,
     kept,
     measure_grid,
     rate_title,
     registered_only,
     sector,
+    table_definition,
     vacancy_table,
 )
 from portal.reporting.tables import WITHHELD, Cell, SuppressedTable
@@ -132,7 +133,7 @@ def compute_statistics(
                 counts["registered"],
                 name=f"placement_rate_by_{dimension}",
                 title=rate_title("placement_rate", dimension),
-                definition=DEFINITIONS["placement_rate"],
+                definition=definition("placement_rate"),
             )
         )
         worker_tables += (
@@ -184,7 +185,7 @@ def _measure_table(
         ),
         total=cell(grid.total, placed.total),
         k=k,
-        definition=f"{DEFINITIONS[measure]} Rows: {DEFINITIONS[dimension]}",
+        definition=table_definition(measure, dimension),
     )
 
 

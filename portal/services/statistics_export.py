@@ -5,6 +5,9 @@ written as CSV, XLSX or JSON with the metadata a reader needs. One function serv
 Rows: each dimension in `by` gives the indicator tables by that dimension and sex. Sex is always
 the columns, so "sex" in `by` is accepted and dropped; `by` may then be empty, which gives the
 tables by sex alone (gender gaps, median days, mean score) and the vacancy tables.
+
+The words of an export (titles, headers, labels, definitions, metadata) are in the current
+locale: the page's, or the one `portal stats export --lang` forces.
 """
 
 from __future__ import annotations
@@ -37,14 +40,18 @@ from portal.reporting.indicators import (
     NOT_STATED,
     GenderGap,
     MeasureBySex,
+    definition,
     gender_gaps,
     mean_placement_score,
     median_days_to_placement,
 )
+from portal.reporting.labels import label
 from portal.reporting.tables import SEX_COLUMNS, WITHHELD, Cell, SuppressedTable, Table
 from portal.reporting.writers import ExportMetadata, write_csv, write_json, write_xlsx
 from portal.services.statistics import Period, compute_statistics
 from portal.services.taxonomy import active_version
+from portal.services.translation import translate
+from portal.text import N_, Message
 
 FORMATS = ("csv", "xlsx", "json")
 MEDIA_TYPES: dict[str, str] = {
@@ -67,15 +74,18 @@ GAP_COLUMNS = (
     "ratio",
     "gap",
 )
-GAP_DEFINITION = (
-    "For each stage of the funnel: women and men who reached it, women and men registered, "
-    "each rate (reached / registered), and women's rate over men's. 'gap' is 1 where that "
-    f"ratio is below {float(GAP_LOW)} or above {float(GAP_HIGH)}, else 0. Stages: "
-    "with_skills, matched, offered, placed, as defined for those indicators."
+GAP_DEFINITION = Message(
+    N_(
+        "For each stage of the funnel: women and men who reached it, women and men registered, "
+        "each rate (reached / registered), and women's rate over men's. 'gap' is 1 where that "
+        "ratio is below %(low)s or above %(high)s, else 0. Stages: with_skills, matched, "
+        "offered, placed, as defined for those indicators."
+    ),
+    {"low": float(GAP_LOW), "high": float(GAP_HIGH)},
 )
-MEASURES_DEFINITION = (
-    f"days_to_placement: {DEFINITIONS['days_to_placement']} "
-    f"placement_score: {DEFINITIONS['placement_score']}"
+MEASURES_DEFINITION = Message(
+    N_("days_to_placement: %(days)s placement_score: %(score)s"),
+    {"days": definition("days_to_placement"), "score": definition("placement_score")},
 )
 
 
@@ -185,12 +195,14 @@ def file_name(request: ExportRequest, now: datetime) -> str:
     return f"statistics-{now:%Y-%m-%d}.{request.file_format}"
 
 
-def period_words(period: tuple[date, date] | None) -> str:
+def period_words(period: tuple[date, date] | None) -> Message:
     """The period as the metadata and messages show it."""
     if period is None:
-        return "all time"
+        return Message(N_("all time"))
     first, last = period
-    return f"{first.isoformat()} to {last.isoformat()}"
+    return Message(
+        N_("%(first)s to %(last)s"), {"first": first.isoformat(), "last": last.isoformat()}
+    )
 
 
 # --- the tables by sex alone ---------------------------------------------------------------------
@@ -203,7 +215,9 @@ def gender_gap_table(gaps: Iterable[GenderGap], k: int) -> SuppressedTable:
     lines = tuple(_gap_line(gap, k) for gap in gaps)
     return _without_totals(
         name="gender_gaps",
-        title="Gender gaps along the funnel: women's and men's rates from registration",
+        title=Message(
+            N_("Gender gaps along the funnel: women's and men's rates from registration")
+        ),
         row_dimension="stage",
         column_dimension="measure",
         rows=tuple(gap.stage for gap in gaps),
@@ -257,7 +271,7 @@ def measures_table(
     cells = tuple(_measure_line(measures, k) for _name, measures in rows)
     return _without_totals(
         name="placement_measures",
-        title="Median days to placement and mean placement score, by sex",
+        title=Message(N_("Median days to placement and mean placement score, by sex")),
         row_dimension="measure",
         column_dimension="sex",
         rows=tuple(name for name, _measures in rows),
@@ -303,10 +317,13 @@ def _metadata(session: Session, request: ExportRequest, now: datetime) -> Export
     unused = set(DIMENSIONS) - {"sector", "region", *request.by}  # vacancies use both
     return ExportMetadata(
         generated_at=now,
-        taxonomy_version=version.name if version is not None else "none",
+        taxonomy_version=version.name if version is not None else Message(N_("none")),
         k=request.k,
-        filters={"period": period_words(request.period), **request.filters},
-        definitions={name: text for name, text in DEFINITIONS.items() if name not in unused},
+        filters={
+            "period": period_words(request.period),
+            **{name: label(value) for name, value in request.filters.items()},
+        },
+        definitions={name: definition(name) for name in DEFINITIONS if name not in unused},
         rule=describe_rule(request.k),
     )
 
@@ -318,13 +335,15 @@ def _write(
     out: IO[bytes],
 ) -> None:
     if file_format == "xlsx":
-        write_xlsx(tables, metadata, out)
+        write_xlsx(tables, metadata, out, translate=translate)
         return
     # utf-8-sig puts the BOM Excel needs before the first CSV byte; JSON is plain UTF-8.
     encoding = "utf-8-sig" if file_format == "csv" else "utf-8"
     text = io.TextIOWrapper(out, encoding=encoding, newline="")  # type: ignore[type-var]
     try:
-        (write_csv if file_format == "csv" else write_json)(tables, metadata, text)
+        (write_csv if file_format == "csv" else write_json)(
+            tables, metadata, text, translate=translate
+        )
         text.flush()
     finally:
         text.detach()  # so that closing the wrapper never closes the caller's `out`

@@ -49,7 +49,6 @@ MAX_HOURS_PER_WEEK = 84
 DESCRIPTION_MAX = 10_000
 
 
-@lru_cache(maxsize=1)
 def state_label(state: VacancyState) -> str:
     """A vacancy's state in the page's language (badges and messages share these words)."""
     labels = {
@@ -65,6 +64,7 @@ def state_label(state: VacancyState) -> str:
     return labels[state]
 
 
+@lru_cache(maxsize=1)
 def currency_codes() -> frozenset[str]:
     return frozenset(list_currencies())
 

@@ -50,7 +50,9 @@ from portal.services import _imports as shared
 from portal.services import vacancies
 from portal.services._imports import Concepts, ProgressCallback, RegionNames, chunks
 from portal.services._tx import transaction
+from portal.services.translation import translate
 from portal.taxonomy.model import RelationType
+from portal.text import Text
 
 COLUMNS = (
     "external_id",
@@ -216,11 +218,11 @@ class _Parsed:
     languages: tuple[tuple[str, LanguageLevel], ...] = ()
     no_fee_pledge: bool = False
 
-    def problem(self, column: str, value: str, message: str) -> None:
-        self.problems.append(RowProblem(self.line, column, value, message))
+    def problem(self, column: str, value: str, message: Text) -> None:
+        self.problems.append(RowProblem(self.line, column, value, translate(message)))
 
     @property
-    def columns_with_problems(self) -> set[str]:
+    def columns_with_problems(self) -> set[Text]:
         return {problem.column for problem in self.problems}
 
 
@@ -342,12 +344,13 @@ def _parse_rows(rows: list[Row]) -> list[_Parsed]:
 
 
 def _parse(row: Row) -> _Parsed:
-    broken = {problem.column for problem in row.problems}
+    problems = shared.translated(row.problems)
+    broken = {problem.column for problem in problems}
 
     def cell(column: str) -> str:
         return "" if column in broken else row[column]
 
-    item = _Parsed(row.line, dict(row.cells), cell("external_id"), list(row.problems))
+    item = _Parsed(row.line, dict(row.cells), cell("external_id"), problems)
     if not item.external_id and "external_id" not in broken:
         item.problem(
             "external_id", "", _("Give each vacancy an external_id (your own reference for it).")

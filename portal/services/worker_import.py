@@ -75,6 +75,7 @@ from portal.services._imports import (
     sorted_problems,
 )
 from portal.services._tx import transaction
+from portal.services.translation import translate
 from portal.services.workers import (
     CONSENT_PURPOSES,
     SUBJECT,
@@ -83,6 +84,7 @@ from portal.services.workers import (
     missing_for_activation,
 )
 from portal.taxonomy.resolve import normalise
+from portal.text import Text
 
 COLUMNS = (
     "external_id",
@@ -231,8 +233,8 @@ class _Parsed:
     skills: tuple[str, ...] | None = None
     available_from: date | None = None
 
-    def problem(self, column: str, value: str, message: str) -> None:
-        self.problems.append(RowProblem(self.line, column, value, message))
+    def problem(self, column: str, value: str, message: Text) -> None:
+        self.problems.append(RowProblem(self.line, column, value, translate(message)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,12 +400,13 @@ def _parse_rows(rows: list[Row], report: ProgressCallback) -> list[_Parsed]:
 
 
 def _parse(row: Row) -> _Parsed:
-    broken = {problem.column for problem in row.problems}
+    problems = shared.translated(row.problems)
+    broken = {problem.column for problem in problems}
 
     def cell(column: str) -> str:
         return "" if column in broken else row[column]
 
-    item = _Parsed(row.line, row.cells, cell("external_id"), list(row.problems))
+    item = _Parsed(row.line, row.cells, cell("external_id"), problems)
     if not item.external_id and "external_id" not in broken:
         item.problem(
             "external_id", "", _("Give each worker an external_id (your own reference for them).")

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from portal.imports.report import csv_bytes, problems_csv, xlsx_bytes
 from portal.imports.tabular import RowProblem
 from portal.models import User
+from portal.services.translation import translate
 
 REPORT_TTL_SECONDS = 3600
 REPORTS_FOLDER = "upload-reports"
@@ -53,7 +54,7 @@ def keep_report(account: User, problems: Sequence[RowProblem]) -> str | None:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)  # 32 characters, as _TOKEN expects
     path = folder / f"{account.id}-{token}.csv"
-    path.write_bytes(problems_csv(problems))
+    path.write_bytes(problems_csv(problems, translate=translate))
     path.chmod(0o600)
     return token
 
@@ -80,9 +81,10 @@ def send_template(
     notes: Sequence[tuple[str, str]],
     download_name: str,
 ) -> ResponseReturnValue:
-    """An upload template as CSV or as XLSX (with a second sheet explaining the columns)."""
+    """An upload template as CSV or as XLSX (with a second sheet explaining the columns).
+    The column names stay as they are in every language: the importer reads them."""
     if file_format == "xlsx":
-        data = xlsx_bytes(header, rows, sheet_title=sheet_title, notes=notes)
+        data = xlsx_bytes(header, rows, sheet_title=sheet_title, notes=notes, translate=translate)
         mimetype = XLSX_TYPE
     else:
         data = csv_bytes(header, rows)

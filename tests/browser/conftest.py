@@ -1,7 +1,9 @@
 """A live portal on a free local port and Debian's Chromium driven by Playwright.
 
 Without Chromium or Playwright the browser tests skip with the reason; with
-PORTAL_REQUIRE_BROWSER=1 (set by CI) they fail instead, so CI cannot pass without them.
+PORTAL_REQUIRE_BROWSER=1 (set by CI) they fail instead, so CI cannot pass without them. The
+accessibility checks also need axe-core from npm (`npm ci --prefix tests/browser`, which
+`make test` runs when npm is there).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +33,11 @@ T = TypeVar("T")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("PORTAL_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+SCREENSHOTS = ARTIFACTS.parent / "screenshots"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.0 and 2.1, levels A and AA
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+PHONE = {"width": 360, "height": 780}
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -86,10 +94,24 @@ def log_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("live")
-    url = fresh_database_url("portal_browser", folder)
+def log_in_in_any_language(page, live_server: LiveServer, user: User) -> None:
+    """Log in through the form found by its fields, whatever language the page is in."""
+    page.goto(f"{live_server.url}/login")
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/(worker|employer|admin|provider|dashboard).*"))
+
+
+def log_out_in_any_language(page) -> None:
+    with page.expect_navigation():
+        page.locator("form[action$='/logout'] button").click()
+
+
+@contextmanager
+def running_portal(folder: Path, name: str) -> Iterator[LiveServer]:
+    """A portal on a new, empty database, served on a free port until the block ends."""
+    url = fresh_database_url(name, folder)
     engine = make_engine(url)
     schema.upgrade(engine)
     engine.dispose()
@@ -97,10 +119,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["portal.db"].dispose()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        app.extensions["portal.db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with running_portal(tmp_path_factory.mktemp("live"), "portal_browser") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -118,17 +148,79 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest):
-    """A phone-sized page (360 px wide); a screenshot is kept when the test fails."""
-    context = browser.new_context(viewport={"width": 360, "height": 780})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
+def new_page(browser, request: pytest.FixtureRequest):
+    """Opens phone-sized pages (360 px wide), each in its own browser context made with the
+    given options (locale, bypass_csp ...); a screenshot of each is kept when the test fails."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**{"viewport": PHONE, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    for number, context in enumerate(contexts):
+        if report is not None and report.failed and context.pages:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            suffix = f"-{number}" if number else ""
+            shot = ARTIFACTS / f"{request.node.name}{suffix}.png"
+            context.pages[0].screenshot(path=str(shot), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A phone-sized page (360 px wide); a screenshot is kept when the test fails."""
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_script(browser) -> Path:
+    """axe-core's script, installed from npm by `npm ci --prefix tests/browser`."""
+    if not AXE_SCRIPT.exists():
+        _unavailable(
+            f"axe-core is not installed at {AXE_SCRIPT} "
+            "(install Node.js and npm, then run: npm ci --prefix tests/browser)"
+        )
+    return AXE_SCRIPT
+
+
+@pytest.fixture
+def axe_page(new_page, axe_script: Path):
+    """Opens pages that axe can check. The portal's Content-Security-Policy (script-src 'self')
+    blocks the script tag Playwright injects, so these contexts, and only these, bypass CSP."""
+
+    def open_page(**options):
+        return new_page(bypass_csp=True, **options)
+
+    return open_page
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations of WCAG 2.0/2.1 A and AA on the page as it
+    is now: one line each with the rule, its help text and the elements at fault."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate(
+        """tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']
+        })""",
+        AXE_TAGS,
+    )
+    problems = []
+    for violation in results["violations"]:
+        if violation["impact"] not in AXE_FAILING_IMPACTS:
+            continue
+        targets = ", ".join(
+            " >> ".join(map(str, node["target"])) for node in violation["nodes"][:10]
+        )
+        problems.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
+        )
+    return problems
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import OrganisationKind, Role, User
 from portal.services import accounts, organisations
@@ -65,13 +66,13 @@ def test_a_provider_checks_then_imports_a_file_with_good_and_bad_rows(
     page.goto(f"{live_server.url}/provider/workers/upload")
     page.get_by_label("Spreadsheet of workers").set_input_files(str(upload))
     page.get_by_role("button", name="Check the file first (dry run)").click()
-    assert page.get_by_text("This was a check: nothing was stored.").is_visible()
+    expect(page.get_by_text("This was a check: nothing was stored.")).to_be_visible()
     assert page.locator('[data-count="created"]').inner_text() == "2"
 
     page.get_by_label("Spreadsheet of workers").set_input_files(str(upload))
     page.get_by_label(re.compile("I confirm that every worker in this file agreed")).check()
     page.get_by_role("button", name="Import", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Upload of workers.csv"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload of workers.csv")
     assert page.locator('[data-count="created"]').inner_text() == "2"
     assert page.locator('[data-count="rejected"]').inner_text() == "2"
     rejected = page.get_by_role("table").filter(has_text="Problem").inner_text()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
+from flask_babel import force_locale, gettext
 from openpyxl import load_workbook
 
 from tests.services.test_statistics import portal  # noqa: F401 - the fixture
@@ -68,6 +71,7 @@ def test_json_with_filters(runner: FlaskCliRunner, tmp_path: Path) -> None:
         (["--format", "csv", "--by", "sex,county"], "sector, region, origin, age_band, month"),
         (["--format", "csv", "--k", "4"], "at least 5"),
         (["--format", "csv", "--from", "March"], "YYYY-MM"),
+        (["--format", "csv", "--lang", "xx"], "en, fr, ru, uk, ar"),
     ],
 )
 def test_bad_input_is_a_usage_error_naming_what_is_allowed(
@@ -91,3 +95,48 @@ def test_an_empty_period_says_no_data_and_leaves_no_file(
     assert code == 1
     assert "No data: nobody registered between 2024-01-01 and 2024-12-31." in output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lang_writes_the_words_in_that_language_and_every_figure_the_same(
+    runner: FlaskCliRunner, app: Flask, tmp_path: Path
+) -> None:
+    with app.app_context(), force_locale("uk"):
+        total = gettext("total")
+    assert total != "total"  # the Ukrainian catalogue has the word
+    english, ukrainian = tmp_path / "en.csv", tmp_path / "uk.csv"
+
+    assert _export(runner, english, "--format", "csv", "--by", "sector", *MARCH)[0] == 0
+    code, output = _export(
+        runner, ukrainian, "--format", "csv", "--by", "sector", "--lang", "uk", *MARCH
+    )
+
+    assert code == 0, output
+    en_rows, uk_rows = (
+        list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        for path in (english, ukrainian)
+    )
+    header = en_rows.index(["sector", "female", "male", "other", "not-stated", "total"])
+    assert uk_rows[header][-1] == total
+    assert _figures(uk_rows) == _figures(en_rows)
+
+
+def _figures(rows: list[list[str]]) -> list[list[str]]:
+    """Each line's counts, rates and withheld markers: what no language may change."""
+    return [[cell for cell in row if re.fullmatch(r"[\d.]+|\[c\]", cell)] for row in rows]
+
+
+def test_json_keys_and_table_names_are_the_same_in_every_language(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    documents = []
+    for lang in ("en", "ar"):
+        out = tmp_path / f"{lang}.json"
+        code, output = _export(runner, out, "--format", "json", "--lang", lang, *MARCH)
+        assert code == 0, output
+        documents.append(json.loads(out.read_text(encoding="utf-8")))
+    english, arabic = documents
+
+    assert english["metadata"].keys() == arabic["metadata"].keys()
+    assert [(t.keys(), t["name"], t["cells"]) for t in english["tables"]] == [
+        (t.keys(), t["name"], t["cells"]) for t in arabic["tables"]
+    ]

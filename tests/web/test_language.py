@@ -126,3 +126,18 @@ def test_registration_keeps_the_language_the_pages_were_in(
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     user = session.query(User).filter_by(email="olena@example.org").one()
     assert user.language == "ru"
+
+
+def test_a_vacancy_state_is_named_in_each_readers_language(app: Flask) -> None:
+    """Labels are looked up per call, never cached in the first reader's language."""
+    from portal.models import VacancyState
+    from portal.services.vacancies import state_label
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            french = state_label(VacancyState.OPEN)
+        with force_locale("uk"):
+            ukrainian = state_label(VacancyState.OPEN)
+        english = state_label(VacancyState.OPEN)
+    assert english == "Open"
+    assert len({french, ukrainian, english}) == 3

@@ -9,6 +9,8 @@ import json
 import re
 
 import pytest
+from flask import Flask
+from flask_babel import force_locale, gettext
 from openpyxl import load_workbook
 
 from portal.models import Role
@@ -124,6 +126,19 @@ def test_the_csv_download_reads_back(admin: WebClient) -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert ["Workers registered, by sector and sex"] in rows
     assert ["sector", "female", "male", "other", "not-stated", "total"] in rows
+
+
+def test_the_csv_download_is_in_the_pages_language(admin: WebClient, app: Flask) -> None:
+    with app.app_context(), force_locale("uk"):
+        total = gettext("total")
+    assert total != "total"  # the Ukrainian catalogue has the word
+
+    url = f"{DASHBOARD}/export.csv?{MARCH}&by=sector&region=North"
+    with admin.get(url, headers={"Accept-Language": "uk"}) as response:
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+    headers = [row for row in rows if row[:1] == ["sector"] or row[-1:] == [total]]
+    assert headers and all(row[-1] == total for row in headers)
 
 
 def test_the_xlsx_download_opens_without_formulas(admin: WebClient) -> None:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.imports.tabular import MAX_ROWS, TableProblem
 from portal.models import Role
 from portal.services import vacancy_import
+from portal.services.translation import translate_sentences
 from portal.web import errors
 from portal.web.forms import PortalForm
 from portal.web.security import current_account, roles_required
@@ -83,7 +84,7 @@ def upload() -> ResponseReturnValue:
             form.file.data.read(), max_bytes=current_app.config["MAX_CONTENT_LENGTH"]
         )
     except TableProblem as problem:
-        form.file.errors = [f"{problem.message} {_('Nothing was stored.')}"]
+        form.file.errors = [f"{translate_sentences(problem.sentences)} {_('Nothing was stored.')}"]
         return _form_page(form, 400)
     report = vacancy_import.import_vacancies(
         db_session(),
@@ -128,7 +129,7 @@ def template(file_format: str) -> ResponseReturnValue:
         file_format,
         header,
         rows,
-        sheet_title="Vacancies",
+        sheet_title=_("Vacancies"),
         notes=vacancy_import.column_help(),
         download_name="vacancies-template",
     )

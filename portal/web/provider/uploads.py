@@ -21,6 +21,7 @@ from wtforms import BooleanField
 from portal.imports.tabular import MAX_ROWS, TableProblem
 from portal.models import Organisation, Role, User
 from portal.services import worker_import
+from portal.services.translation import translate_sentences
 from portal.web import errors
 from portal.web.forms import PortalForm
 from portal.web.security import current_account, roles_required
@@ -109,7 +110,7 @@ def upload() -> ResponseReturnValue:
             form.file.data.read(), max_bytes=current_app.config["MAX_CONTENT_LENGTH"]
         )
     except TableProblem as problem:
-        form.file.errors = [f"{problem.message} {_('Nothing was stored.')}"]
+        form.file.errors = [f"{translate_sentences(problem.sentences)} {_('Nothing was stored.')}"]
         return _form_page(form, 400)
     report = worker_import.import_workers(
         db_session(),
@@ -155,7 +156,7 @@ def template(file_format: str) -> ResponseReturnValue:
         file_format,
         header,
         rows,
-        sheet_title="Workers",
+        sheet_title=_("Workers"),
         notes=worker_import.column_help(),
         download_name="workers-template",
     )

@@ -14,6 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from portal.reporting.indicators import AGE_BAND_LABELS, ISCO_MAJOR_GROUPS, NOT_STATED
+from portal.reporting.labels import label
+from portal.services.translation import translate
 from portal.web.forms import PortalForm
 
 DIMENSION_WORDS = {
@@ -31,7 +33,11 @@ def _upper(value: str | None) -> str | None:
 
 
 def _any(choices: Iterable[str]) -> list[SelectChoice]:
-    return [SelectChoice("", _l("All")), *(SelectChoice(value, value) for value in choices)]
+    """The choice of all, then each value labelled in the page's language (values stay)."""
+    return [
+        SelectChoice("", _l("All")),
+        *(SelectChoice(value, translate(label(value))) for value in choices),
+    ]
 
 
 class StatisticsForm(PortalForm):
@@ -58,9 +64,7 @@ class StatisticsForm(PortalForm):
         default="region",
         validate_choice=True,
     )
-    sector = SelectField(
-        _l("Sector"), choices=_any([*ISCO_MAJOR_GROUPS.values(), NOT_STATED]), default=""
-    )
+    sector = SelectField(_l("Sector"), default="")
     region = SelectField(_l("Region"), default="")
     origin = StringField(
         _l("Country of origin"),
@@ -73,11 +77,13 @@ class StatisticsForm(PortalForm):
         description=_l("Two-letter code, e.g. UA. Empty for every country."),
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "2"},
     )
-    age_band = SelectField(_l("Age band"), choices=_any(AGE_BAND_LABELS), default="")
+    age_band = SelectField(_l("Age band"), default="")
 
     def __init__(self, *args: Any, regions: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.sector.choices = _any([*ISCO_MAJOR_GROUPS.values(), NOT_STATED])
         self.region.choices = _any(regions)
+        self.age_band.choices = _any(AGE_BAND_LABELS)
 
     def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
         valid = super().validate(extra_validators)

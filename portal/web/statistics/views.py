@@ -1,6 +1,7 @@
 """Administrators: the statistics by sex (tables, charts, gender gaps, time to placement) for a
 period and a filtered population, and their downloads. Every figure shown is suppressed, by the
-same functions as the downloads, so the page and the files never disagree."""
+same functions as the downloads, so the page and the files never disagree. Titles, labels and
+definitions are translated here, for the page's language, as the downloads are by the service."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from portal.errors import ValidationProblem
 from portal.models import Role
 from portal.reporting.charts import bar_chart_svg
 from portal.reporting.disclosure import DEFAULT_K, describe_rule
-from portal.reporting.indicators import DEFINITIONS
+from portal.reporting.indicators import DEFINITIONS, definition
+from portal.reporting.labels import label
 from portal.services import regions, statistics, statistics_export
+from portal.services.translation import translate
 from portal.web.security import roles_required
 from portal.web.session import db_session
 from portal.web.statistics.forms import StatisticsForm
@@ -41,7 +44,10 @@ def dashboard() -> ResponseReturnValue:
         return _render(form, no_data=True)
     return _render(
         form,
-        tables=[(t, bar_chart_svg(t, chart_id=f"chart-{t.name}")) for t in found.tables],
+        tables=[
+            (t, bar_chart_svg(t, chart_id=f"chart-{t.name}", translate=translate))
+            for t in found.tables
+        ],
         gaps=found.gaps,
         measures=found.measures,
     )
@@ -88,12 +94,19 @@ def _form() -> StatisticsForm:
     return StatisticsForm(request.args or None, regions=names)
 
 
+def _word(word: str) -> str:
+    """A table's identifier or row value as the page shows it (data stays as it is)."""
+    return translate(label(word))
+
+
 def _render(form: StatisticsForm, **page: Any) -> str:
     return render_template(
         "statistics/dashboard.html",
         form=form,
-        definitions=DEFINITIONS,
-        rule=describe_rule(DEFAULT_K),
+        definitions={name: translate(definition(name)) for name in DEFINITIONS},
+        rule=translate(describe_rule(DEFAULT_K)),
+        translate=translate,
+        word=_word,
         formats=statistics_export.FORMATS,
         export_args={name: value for name, value in request.args.items() if value},
         **page,

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.imports.report import csv_bytes, problems_csv, safe_cell, xlsx_bytes
-from portal.imports.tabular import RowProblem, read_table
+from portal.imports.tabular import FORMULA_MESSAGE, RowProblem, read_table
+from portal.text import Message, Text
 
 
 @pytest.mark.parametrize(
@@ -69,4 +70,19 @@ def test_the_error_report_has_one_line_per_problem() -> None:
         "line,column,value,problem",
         "3,birth_year,19x0,not a year",
         "4,given_name,'=cmd|' /C calc'!A0,looks like a formula",
+    ]
+
+
+def test_the_error_report_translates_its_words_but_never_the_values() -> None:
+    def shout(text: Text) -> str:  # a stand-in for a reader's language
+        return str(text).upper() if isinstance(text, Message) else text
+
+    data = problems_csv(
+        [RowProblem(4, Message("column %(name)s", {"name": "E"}), "=x", FORMULA_MESSAGE)],
+        translate=shout,
+    )
+
+    assert data.decode("utf-8-sig").splitlines() == [
+        "LINE,COLUMN,VALUE,PROBLEM",
+        "4,COLUMN E,'=x,LOOKS LIKE A SPREADSHEET FORMULA; TYPE THE VALUE INSTEAD",
     ]

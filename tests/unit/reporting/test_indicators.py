@@ -111,7 +111,7 @@ def test_count_table_counts_by_row_and_sex_with_rows_from_all_registered() -> No
     assert table.columns == SEX_COLUMNS
     assert table.rows == ("East", "North", "South", "not stated")
     assert table.counts == ((0, 0, 0, 0), (0, 2, 0, 0), (3, 0, 0, 0), (0, 0, 4, 0))
-    assert DEFINITIONS["placed"] in table.definition
+    assert DEFINITIONS["placed"] in str(table.definition)
 
 
 def test_count_table_by_month_and_age_band_sorts_as_they_read() -> None:

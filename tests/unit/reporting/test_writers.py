@@ -24,6 +24,7 @@ from portal.reporting.writers import (
     write_json,
     write_xlsx,
 )
+from portal.text import Message, Text
 
 HOSTILE = ("=SUM(A1:A9)", "+1", "-2+3", "@cmd", "\tlead", "\rlead", '=HYPERLINK("x")')
 
@@ -222,3 +223,31 @@ def test_no_export_cell_starts_a_formula_whatever_the_labels(
         cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row
     )
     assert not any(cell.startswith(FORMULA_STARTS) for cell in text_cells)
+
+
+def _shout(text: Text) -> str:
+    """A stand-in for a reader's language: what is translated comes out in capitals."""
+    return str(text).upper() if isinstance(text, Message) else text
+
+
+def test_words_are_translated_while_data_names_and_json_keys_are_not() -> None:
+    table = suppress(make_table(("North", "not stated"), title=Message("Placed workers")))
+    metadata = make_metadata(filters={"region": "North"}, rule=Message("Small counts withheld."))
+    out = io.StringIO()
+
+    write_csv([table], metadata, out, translate=_shout)
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    write_json([table], metadata, (document := io.StringIO()), translate=_shout)
+    (written,) = json.loads(document.getvalue())["tables"]
+
+    assert rows[0] == ["PLACED WORKERS"]
+    assert rows[1] == ["REGION", "FEMALE", "MALE", "OTHER", "NOT-STATED", "TOTAL"]
+    assert [row[0] for row in rows[2:5]] == ["North", "NOT STATED", "TOTAL"]
+    assert ["FILTER: REGION", "North"] in rows
+    assert ["SUPPRESSION RULE", "SMALL COUNTS WITHHELD."] in rows
+    assert (written["name"], written["row_dimension"], written["title"]) == (
+        "placed_by_sex_and_region",
+        "region",
+        "PLACED WORKERS",
+    )
+    assert written["rows"] == ["North", "NOT STATED"]
