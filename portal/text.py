@@ -53,6 +53,18 @@ class Message:
         return template % {name: _english(value) for name, value in self.params.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number in a message, written as the reader's language writes numbers ("10,000" in
+    English is "10 000" in French and "10.000" elsewhere; a bare "10,000" would read as ten)."""
+
+    value: int | float
+    decimals: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.value:,.{self.decimals}f}"
+
+
 Text: TypeAlias = str | Message
 """Text for a person: a str is already in their language (or is data, such as a name); a
 Message is English still to translate."""
@@ -69,4 +81,4 @@ def lazy_ngettext(singular: str, plural: str, num: int, **params: object) -> Mes
 
 
 def _english(value: object) -> object:
-    return str(value) if isinstance(value, Message) else value
+    return str(value) if isinstance(value, Message | Number) else value

@@ -21,8 +21,9 @@ from portal.imports.tabular import TableProblem
 from portal.models import OrganisationKind
 from portal.services import vacancies as vacancy_service
 from portal.services import vacancy_import
-from portal.services.translation import translate
+from portal.services.translation import number, translate
 from portal.services.vacancy_import import ImportReport
+from portal.text import Number
 
 PROGRESS_FROM_ROWS = 1_000  # smaller files finish before a bar would be worth drawing
 
@@ -112,7 +113,7 @@ def _echo_report(file: Path, employer_name: str, report: ImportReport) -> None:
                 "%(count)s skill phrase(s) matched no skill of the taxonomy and are kept as words.",
                 "%(count)s skill phrase(s) matched no skill of the taxonomy and are kept as words.",
                 report.unmapped_skills,
-                count=f"{report.unmapped_skills:,}",
+                count=number(Number(report.unmapped_skills)),
             )
         )
     click.echo(
@@ -121,8 +122,8 @@ def _echo_report(file: Path, employer_name: str, report: ImportReport) -> None:
             "(%(rows)s row in %(seconds)s s)",
             "(%(rows)s rows in %(seconds)s s)",
             report.rows,
-            rows=f"{report.rows:,}",
-            seconds=f"{report.seconds:.1f}",
+            rows=number(Number(report.rows)),
+            seconds=number(Number(report.seconds, decimals=1)),
         )
     )
     echo_problems(_("Not published:"), report.notes)

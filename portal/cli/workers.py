@@ -19,8 +19,9 @@ from portal.imports.report import problems_csv
 from portal.imports.tabular import TableProblem
 from portal.models import OrganisationKind
 from portal.services import worker_import
-from portal.services.translation import translate
+from portal.services.translation import number, translate
 from portal.services.worker_import import ImportReport
+from portal.text import Number
 
 PROGRESS_FROM_ROWS = 1_000  # smaller files finish before a bar would be worth drawing
 
@@ -127,7 +128,7 @@ def _echo_report(file: Path, provider_name: str, report: ImportReport) -> None:
                 "%(count)s skill phrase(s) matched no skill of the taxonomy and are kept as "
                 "words, for review.",
                 report.unmapped_skills,
-                count=f"{report.unmapped_skills:,}",
+                count=number(Number(report.unmapped_skills)),
             )
         )
     click.echo(
@@ -136,8 +137,8 @@ def _echo_report(file: Path, provider_name: str, report: ImportReport) -> None:
             "(%(rows)s row in %(seconds)s s)",
             "(%(rows)s rows in %(seconds)s s)",
             report.rows,
-            rows=f"{report.rows:,}",
-            seconds=f"{report.seconds:.1f}",
+            rows=number(Number(report.rows)),
+            seconds=number(Number(report.seconds, decimals=1)),
         )
     )
     echo_problems(_("Rejected lines:"), report.problems)

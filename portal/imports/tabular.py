@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from portal.text import N_, Message, Text, lazy_ngettext
+from portal.text import N_, Message, Number, Text, lazy_ngettext
 
 MAX_BYTES = 16 * 1024 * 1024  # the web upload limit (MAX_CONTENT_LENGTH) by default
 MAX_ROWS = 20_000
@@ -144,8 +144,8 @@ def _column(name: str) -> Message:
     return Message(N_("column %(name)s"), {"name": name})
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+def _megabytes(size: int) -> Number:
+    return Number(size / (1024 * 1024), decimals=1)
 
 
 def _load(source: bytes | Path, max_bytes: int) -> bytes:
@@ -411,7 +411,7 @@ def _build(
                     "The file has more than %(max)s rows below the header; at most %(max)s can "
                     "be uploaded at once. Split it into smaller files.",
                     max_rows,
-                    max=f"{max_rows:,}",
+                    max=Number(max_rows),
                 )
             )
         rows.append(_row(line, cells, header, columns, max_cell, column_label))
@@ -491,8 +491,8 @@ def _row(
                     len(text),
                     line=line,
                     column=_column(name) if name else label,
-                    length=f"{len(text):,}",
-                    max=f"{max_cell:,}",
+                    length=Number(len(text)),
+                    max=Number(max_cell),
                 )
             )
         message = cell_problem

@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import format_decimal, list_currencies
-from flask_babel import get_locale, pgettext
+from babel.numbers import list_currencies
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,9 @@ from portal.models.workers import WORDS_MAX
 from portal.services import audit, reference, taxonomy
 from portal.services._tx import transaction
 from portal.services.pages import Page, paginate
+from portal.services.translation import number
 from portal.taxonomy.model import RelationType
+from portal.text import Number
 
 SUBJECT = "vacancy"
 MAX_HOURS_PER_WEEK = 84
@@ -122,7 +124,7 @@ def check_vacancy(data: VacancyInput) -> None:
             "positions",
             _(
                 "Positions must be a whole number from 1 to %(max)s.",
-                max=format_decimal(POSITIONS_MAX, locale=get_locale() or "en"),
+                max=number(Number(POSITIONS_MAX)),
             ),
         )
     if data.region_id is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import force_locale, gettext, ngettext
 
-from portal.services.translation import translate, translate_sentences
-from portal.text import Message, lazy_ngettext
+from portal.services.translation import number, translate, translate_sentences
+from portal.text import Message, Number, lazy_ngettext
 
 TOOK = "Took %(seconds)s seconds."  # in the catalogues already (the upload result page)
 
@@ -49,3 +49,17 @@ def test_text_that_is_already_a_str_is_never_looked_up(app: Flask) -> None:
     with app.app_context(), force_locale("uk"):
         assert translate("total") == "total"
         assert translate_sentences(["total", Message("total")]) == f"total {gettext('total')}"
+
+
+def test_numbers_are_written_as_the_readers_language_writes_them(app: Flask) -> None:
+    """A bare "10,000" reads as ten in French: grouping and decimal signs follow the locale."""
+    big, rate = Number(12_500), Number(1.5, decimals=1)
+    message = Message(TOOK, {"seconds": rate})
+
+    assert (str(big), str(rate), translate(message)) == ("12,500", "1.5", "Took 1.5 seconds.")
+    with app.app_context():
+        with force_locale("fr"):
+            assert (number(big), number(rate)) == ("12\u202f500", "1,5")
+            assert "1,5" in translate(message)
+        with force_locale("ru"):
+            assert number(big) == "12\xa0500"

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -32,8 +31,10 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.models import LanguageLevel, PayPeriod
 from portal.models.vacancies import POSITIONS_MAX, TITLE_MAX
 from portal.models.workers import WORDS_MAX
+from portal.services.translation import number
 from portal.services.vacancies import DESCRIPTION_MAX, MAX_HOURS_PER_WEEK, currency_codes
 from portal.taxonomy.model import RelationType
+from portal.text import Number
 from portal.web.forms import TOO_LONG, PortalForm, day_field
 
 NUMBER = re.compile(r"[0-9]{1,10}([.,][0-9]{1,2})?")
@@ -254,7 +255,7 @@ class VacancyForm(PortalForm):
             raise ValidationError(
                 _(
                     "Positions must be a whole number from 1 to %(max)s.",
-                    max=format_number(POSITIONS_MAX),
+                    max=number(Number(POSITIONS_MAX)),
                 )
             )
 
