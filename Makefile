@@ -18,7 +18,7 @@ help:
 	@echo "make test           set up and run the whole test suite (SQLite); screenshots of the main"
 	@echo "                    pages in every language land in test-artifacts/screenshots/<language>/"
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
-	@echo "make lint           ruff check and format check"
+	@echo "make lint           ruff check, format check and bandit"
 	@echo "make benchmarks     resolver, ESCO import and matching benchmarks (needs ../shared/esco)"
 	@echo "make translations   put new or changed text into every catalogue (then translate it)"
 
@@ -61,6 +61,7 @@ test-postgres: $(VENV)/.installed-test $(CATALOGUES)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r portal
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

@@ -141,7 +141,7 @@ def seed_demo_market(session: Session, today: date | None = None) -> DemoMarket 
     regions = session.scalars(select(Region).order_by(Region.id)).all()
     if not occupations or not regions:
         return None
-    rng = random.Random(7)  # noqa: S311 (demo data, not secrets): the same demo every time
+    rng = random.Random(7)  # noqa: S311 - demo data, the same every time  # nosec B311
     picked = rng.sample(occupations, min(DEMO_VACANCIES, len(occupations)))
     with transaction(session):
         for number, (occupation, label, skills) in enumerate(picked, start=1):
