@@ -63,3 +63,14 @@ def test_numbers_are_written_as_the_readers_language_writes_them(app: Flask) -> 
             assert "1,5" in translate(message)
         with force_locale("ru"):
             assert number(big) == "12\xa0500"
+
+
+def test_every_word_of_a_table_is_found_in_each_catalogue(app: Flask) -> None:
+    """The words carry a context: a marker the catalogues cannot see would leave them English."""
+    from portal.reporting.labels import TABLE_WORDS, label
+
+    with app.app_context():
+        for language in ("fr", "ru", "uk", "ar"):
+            with force_locale(language):
+                untranslated = [word for word in TABLE_WORDS if translate(label(word)) == word]
+            assert untranslated == [], language
