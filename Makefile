@@ -11,7 +11,7 @@ BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-postgres lint format benchmarks translations clean help
+.PHONY: run test test-postgres lint format benchmarks load translations clean help
 
 help:
 	@echo "make run            set up and start the portal with demo data on http://$(HOST):$(PORT)"
@@ -20,6 +20,8 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (PORTAL_TEST_DATABASE_URL)"
 	@echo "make lint           ruff check, format check and bandit"
 	@echo "make benchmarks     resolver, ESCO import and matching benchmarks (needs ../shared/esco)"
+	@echo "make load           load test: 50 users against gunicorn and PostgreSQL (BENCH_POSTGRES),"
+	@echo "                    100k workers, 10k vacancies (needs ../shared/esco; not part of make test)"
 	@echo "make translations   put new or changed text into every catalogue (then translate it)"
 
 $(BIN)/python:
@@ -72,6 +74,11 @@ benchmarks: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_esco.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/match_run.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+
+# 50 users for 2 minutes against gunicorn on loopback; the first run builds the `bench_load`
+# schema (about ten minutes), later runs reuse it (docs/benchmarks.md)
+load: $(VENV)/.installed-run $(CATALOGUES)
+	$(BIN)/python benchmarks/load.py --postgres $(BENCH_POSTGRES) $(LOAD_ARGS)
 
 translations: $(VENV)/.installed-run
 	$(BIN)/python -m portal.catalogues update

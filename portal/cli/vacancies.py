@@ -101,6 +101,7 @@ def _echo_report(file: Path, employer_name: str, report: ImportReport) -> None:
         [
             (_("would be created") if dry else _("created"), report.created),
             (_("would be updated") if dry else _("updated"), report.updated),
+            (_("unchanged"), report.unchanged),
             (_("would be open") if dry else _("open"), report.opened),
             (_("would be drafts") if dry else _("drafts"), report.drafts),
             (_("rejected"), report.rejected),

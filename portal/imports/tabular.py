@@ -241,7 +241,7 @@ def _delimiter(first_line: str) -> str:
 def _csv_lines(text: str) -> Iterator[_RawLine]:
     first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     start = 1
-    sep = _SEP_LINE.fullmatch(first_line.strip())
+    sep = _SEP_LINE.fullmatch(first_line.lstrip())  # not strip(): "sep=\t" names a tab
     if sep:  # Excel's hint line; the header is on line 2
         delimiter = sep.group(1)
         text = re.sub(r"^[^\r\n]*(\r\n|\r|\n)?", "", text, count=1)

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from portal.models.accounts import (
+    ApiToken,
     LoginAttempt,
     LoginSession,
     Organisation,
@@ -64,6 +65,7 @@ __all__ = [
     "EMPLOYED_STATES",
     "LIVE_STATES",
     "POSITION_STATES",
+    "ApiToken",
     "AuditAction",
     "AuditEvent",
     "Base",

@@ -118,3 +118,28 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+API_TOKEN_NAME_MAX = 100
+
+
+class ApiToken(Base):
+    """A key another system (a public employment service's) calls the API with, acting as the
+    user who made it, with exactly that user's rights.
+
+    Only the secret's SHA-256 hash is kept; `prefix`, its first characters, tells tokens apart.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(API_TOKEN_NAME_MAX))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

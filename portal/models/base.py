@@ -21,6 +21,10 @@ NAMING_CONVENTION = {
 }
 
 
+ID_MAX = 2**31 - 1
+"""The largest id an Integer primary key holds (PostgreSQL's integer; SQLite's is larger)."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

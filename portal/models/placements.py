@@ -57,7 +57,9 @@ class Placement(Base):
             postgresql_where=text("state IN ('proposed', 'offered', 'accepted', 'started')"),
         ),
         Index("ix_placements_vacancy_state", "vacancy_id", "state"),
-        Index("ix_placements_state", "state"),
+        # the admins' board: newest first, of one state or of all (`_NEWEST_FIRST`)
+        Index("ix_placements_state_newest", "state", "created_at", "id"),
+        Index("ix_placements_newest", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

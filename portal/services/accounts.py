@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.errors import DomainError, TooManyAttempts, ValidationProblem
@@ -26,9 +27,11 @@ from portal.models import (
 from portal.models.accounts import ROLE_OF_ORGANISATION_KIND
 from portal.models.base import utcnow
 from portal.services import outbox, passwords
-from portal.services._tx import transaction
+from portal.services._tx import transaction, transaction_holding
 
 SELF_REGISTERING_ROLES = (Role.WORKER, Role.PROVIDER, Role.EMPLOYER)
+RESEND_AFTER = timedelta(minutes=1)
+"""A reset link asked for again within this time is not sent again."""
 
 
 def normalise_email(email: str) -> str:
@@ -67,24 +70,31 @@ def register(session: Session, form: Registration) -> User:
             raise ValidationProblem("organisation_name", _("Enter the organisation's name."))
         kind = OrganisationKind(form.role.value)
         organisation = Organisation(kind=kind, name=form.organisation_name.strip())
+    taken = ValidationProblem(
+        "email",
+        _(
+            "An account with this email address already exists. Log in, or reset the "
+            "password if you forgot it."
+        ),
+    )
+    user = User(
+        email=email,
+        full_name=form.full_name.strip(),
+        password_hash=passwords.hash_password(form.password),
+        role=form.role,
+        organisation=organisation,
+        language=form.language,
+    )
+    # The insert is the transaction's first statement, and the unique email decides: a form
+    # sent twice at once makes one account (SQLite queues a transaction that begins with a
+    # write, but cannot turn a reading one into a writing one once the other has committed).
+    session.commit()  # services write only inside their transactions: nothing is pending here
     with transaction(session):
-        if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationProblem(
-                "email",
-                _(
-                    "An account with this email address already exists. Log in, or reset the "
-                    "password if you forgot it."
-                ),
-            )
-        user = User(
-            email=email,
-            full_name=form.full_name.strip(),
-            password_hash=passwords.hash_password(form.password),
-            role=form.role,
-            organisation=organisation,
-            language=form.language,
-        )
         session.add(user)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise taken from None
     return user
 
 
@@ -237,14 +247,26 @@ def change_password(
 def request_password_reset(
     session: Session, email: str, link_for: Callable[[str], str], ttl: timedelta
 ) -> None:
-    """Send a one-time reset link if the account exists; say nothing either way."""
+    """Send a one-time reset link if the account exists; say nothing either way.
+
+    A link sent less than `RESEND_AFTER` ago stands (the form sent twice): no second mail.
+    """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active:
         return
     token = new_token()
-    now = utcnow()
     minutes = int(ttl.total_seconds() // 60)
-    with transaction(session):
+    with transaction_holding(session, user):
+        now = utcnow()
+        just_sent = session.scalar(
+            select(PasswordResetToken.id).where(
+                PasswordResetToken.user_id == user.id,
+                PasswordResetToken.used_at.is_(None),
+                PasswordResetToken.created_at > now - RESEND_AFTER,
+            )
+        )
+        if just_sent is not None:
+            return
         session.add(
             PasswordResetToken(
                 user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=now + ttl

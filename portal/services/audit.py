@@ -16,6 +16,15 @@ def actor_label(actor: User | None, role: Role | None = None) -> str:
     return f"{actor.email} ({(role or actor.role).value})"
 
 
+def role_in_label(label: str) -> str:
+    """The kind of party a label of `actor_label` names ("employer", "system"), for readers
+    who may know what kind of party acted but not who; "unknown" for any other text."""
+    if label == "system":
+        return label
+    _who, opened, role = label.rpartition(" (")
+    return role[:-1] if opened and role.endswith(")") and role[:-1] in set(Role) else "unknown"
+
+
 def record(
     session: Session,
     actor: User | None,

@@ -422,17 +422,16 @@ def _run(session: Session, run: MatchRun, today: date, progress: Progress | None
     timings.update({f"scoring.{name}": seconds for name, seconds in market.timings.items()})
 
     clock = time.perf_counter()
-    with transaction(session):
-        session.execute(delete(Match))
-        _insert_matches(session, market.matches, progress)
-    timings["storing"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
     proposals, no_proposals = _propose(session, workers, vacancies, market, quality)
     timings["proposing"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
+    # the matches, the proposals made from them and the notes are one round: all or nothing
     with transaction(session):
+        clock = time.perf_counter()
+        session.execute(delete(Match))
+        _insert_matches(session, market.matches, progress)
+        timings["storing"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         created = placements.create_proposals(
             session, run.id, ((p.worker_id, p.vacancy_id, p.score) for p in proposals)
         )

@@ -679,6 +679,16 @@ def offer(
     return placement
 
 
+def offer_proposal(session: Session, user: User, placement_id: int) -> Placement:
+    """The employer offers the job to the worker of this proposal (as `offer`); any other state
+    is an invalid step for this placement."""
+    scene, sides = _load(session, user, placement_id)
+    _check_step(scene.placement.state, P.OFFERED, sides)
+    if scene.worker is None:
+        raise Conflict(_("This worker is no longer available through the portal."))
+    return offer(session, user, scene.vacancy.id, scene.worker.id)
+
+
 def _check_offer_cap(session: Session, vacancy_id: int, now: datetime) -> None:
     """Conflict when running offers and taken positions would exceed the positions.
 
@@ -1248,6 +1258,37 @@ def placement_board(
     found: Page[Placement] = paginate(session, statement, page, size)
     return Page(
         items=_views(session, admin, found.items),
+        number=found.number,
+        size=found.size,
+        total=found.total,
+    )
+
+
+def placement_list(
+    session: Session, user: User, state: PlacementState | None, *, page: int, size: int
+) -> Page[PlacementView]:
+    """The placements `user` is a party to, newest first: an employer's on its organisation's
+    vacancies, a provider's of the workers it manages, a worker's own; every one for an admin."""
+    if user.role in (Role.EMPLOYER, Role.PROVIDER) and user.organisation_id is None:
+        return Page(items=[], number=1, size=size, total=0)  # a party to nothing
+    statement = select(Placement).order_by(*_NEWEST_FIRST)
+    if user.role is Role.EMPLOYER:
+        statement = statement.join(Vacancy, Vacancy.id == Placement.vacancy_id).where(
+            Vacancy.organisation_id == user.organisation_id
+        )
+    elif user.role is Role.PROVIDER:
+        statement = statement.join(Worker, Worker.id == Placement.worker_id).where(
+            Worker.provider_id == user.organisation_id
+        )
+    elif user.role is Role.WORKER:
+        statement = statement.join(Worker, Worker.id == Placement.worker_id).where(
+            Worker.user_id == user.id
+        )
+    if state is not None:
+        statement = statement.where(Placement.state == state)
+    found: Page[Placement] = paginate(session, statement, page, size)
+    return Page(
+        items=_views(session, user, found.items),
         number=found.number,
         size=found.size,
         total=found.total,

@@ -12,9 +12,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,10 +32,11 @@ from portal.models import (
 from portal.models.accounts import NAME_MAX
 from portal.models.base import utcnow
 from portal.services import audit, outbox, passwords, workers
-from portal.services._tx import transaction
+from portal.services._tx import transaction, transaction_holding
 from portal.services.pages import Page, paginate
 
 INVITE_TTL = timedelta(days=14)
+RESEND_AFTER = timedelta(minutes=1)
 SEARCH_WORDS_MAX = 5
 
 
@@ -72,16 +74,43 @@ def _verified_organisation_of(user: User) -> Organisation:
 def register_worker_for_provider(
     session: Session, provider_user: User, data: workers.AboutYou
 ) -> Worker:
-    """A worker profile (a draft, without a login) that the provider's organisation manages."""
+    """A worker profile (a draft, without a login) that the provider's organisation manages.
+
+    A person the organisation has registered already (the same names, contact and birth year;
+    the form sent twice) is not registered again: their profile is returned.
+    """
     organisation = _verified_organisation_of(provider_user)
     workers.check_about_you(data)
-    with transaction(session):
+    with transaction_holding(session, organisation):
+        same = _registered_already(session, organisation, data)
+        if same is not None:
+            return same
         worker = Worker(provider_id=organisation.id, given_name=data.given_name.strip())
         session.add(worker)
         session.flush()
         audit.record(session, provider_user, AuditAction.CREATED, workers.SUBJECT, worker.id)
-        workers.save_about_you(session, provider_user, worker, data)  # commits both
+        workers.set_about_you(session, provider_user, worker, data)
     return worker
+
+
+def _registered_already(
+    session: Session, organisation: Organisation, data: workers.AboutYou
+) -> Worker | None:
+    def equal(column: Any, value: object) -> Any:
+        return column.is_(None) if value is None else column == value
+
+    return session.scalars(
+        select(Worker)
+        .where(
+            Worker.provider_id == organisation.id,
+            Worker.given_name == data.given_name.strip(),
+            Worker.family_name == data.family_name.strip(),
+            equal(Worker.email, (data.email or "").strip().lower() or None),
+            equal(Worker.phone, (data.phone or "").strip() or None),
+            equal(Worker.birth_year, data.birth_year),
+        )
+        .order_by(Worker.id)
+    ).first()
 
 
 def list_provider_workers(
@@ -91,6 +120,21 @@ def list_provider_workers(
     word searched for, by family name."""
     organisation = _organisation_of(provider_user)
     statement = select(Worker).where(Worker.provider_id == organisation.id)
+    return paginate(session, _searched(statement, search), page, size)
+
+
+def list_workers(
+    session: Session, user: User, *, search: str, page: int, size: int
+) -> Page[Worker]:
+    """The workers `user` manages in a list: a provider's own (as `list_provider_workers`),
+    every worker for an admin; anyone else is refused."""
+    if user.role is not Role.ADMIN:
+        return list_provider_workers(session, user, search=search, page=page, size=size)
+    return paginate(session, _searched(select(Worker), search), page, size)
+
+
+def _searched(statement: Select[Any], search: str) -> Select[Any]:
+    """Workers whose name, email or provider's id contain every word, by family name."""
     for word in search.split()[:SEARCH_WORDS_MAX]:
         word = word.lower()
         statement = statement.where(
@@ -106,10 +150,9 @@ def list_provider_workers(
                 )
             )
         )
-    statement = statement.order_by(
+    return statement.order_by(
         func.lower(Worker.family_name), func.lower(Worker.given_name), Worker.id
     )
-    return paginate(session, statement, page, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +201,11 @@ def invite_worker(
     link_for: Callable[[str], str],
     ttl: timedelta = INVITE_TTL,
 ) -> None:
-    """Email the worker a one-time link to set a password; an earlier link stops working."""
+    """Email the worker a one-time link to set a password; an earlier link stops working.
+
+    An invite sent less than `RESEND_AFTER` ago stands (the button pressed twice): no second
+    mail, and the first link keeps working.
+    """
     organisation = _verified_organisation_of(provider_user)
     worker = workers.worker_for(session, provider_user, worker_id)
     if worker.user_id is not None:
@@ -179,8 +226,17 @@ def invite_worker(
             )
         )
     token = secrets.token_urlsafe(32)
-    now = utcnow()
-    with transaction(session):
+    with transaction_holding(session, worker):
+        now = utcnow()
+        just_sent = session.scalar(
+            select(WorkerInvite.id).where(
+                WorkerInvite.worker_id == worker.id,
+                WorkerInvite.used_at.is_(None),
+                WorkerInvite.created_at > now - RESEND_AFTER,
+            )
+        )
+        if just_sent is not None:
+            return
         session.execute(
             update(WorkerInvite)
             .where(

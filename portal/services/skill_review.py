@@ -17,6 +17,7 @@ from portal.services import audit, taxonomy
 from portal.services._tx import transaction
 from portal.services.pages import Page
 from portal.services.workers import SUBJECT, _skill_concept
+from portal.taxonomy.resolve import normalise
 
 # A skill an administrator confirmed is as certain as one ticked from a checklist.
 CONFIRMED_SCORE = 100.0
@@ -99,5 +100,6 @@ def map_unmapped_words(
             skill.score = CONFIRMED_SCORE
         for worker_id in sorted({skill.worker_id for skill in skills}):
             audit.record(session, admin, AuditAction.CHANGED, SUBJECT, worker_id, "skills reviewed")
-    taxonomy.learn_words(session, admin, concept.id, skills[0].words, lang)
+        if normalise(skills[0].words):  # words of punctuation alone teach nothing
+            taxonomy.record_learned_words(session, admin, concept.id, skills[0].words, lang)
     return len(skills)

@@ -351,7 +351,8 @@ def activate(session: Session, version: TaxonomyVersion) -> ActivationReport:
 
     Learned labels are keyed by concept URI, so they carry over to any version that has the
     concept; those whose concept the new version lacks are reported (and kept, should the old
-    version come back).
+    version come back). The switch and the references mapped again are one transaction: a
+    failure leaves the old version active and every reference as it was.
     """
     with transaction(session):
         session.execute(
@@ -368,7 +369,7 @@ def activate(session: Session, version: TaxonomyVersion) -> ActivationReport:
             for label in learned
             if label.concept_uri not in known
         ]
-    remapped, lost = _re_resolve_references(session, version)
+        remapped, lost = _re_resolve_references(session, version)
     return ActivationReport(
         version.id, version.name, len(learned) - len(unmapped), unmapped, remapped, lost
     )
@@ -379,7 +380,8 @@ AUTO_MAP_SCORE = 80.0
 
 
 def _re_resolve_references(session: Session, version: TaxonomyVersion) -> tuple[int, list[str]]:
-    """Map every skill and occupation people gave to the new version, from their own words.
+    """Map every skill and occupation people gave to the new version, from their own words,
+    in the caller's transaction.
 
     References whose concept exists in the new version stay as they are; the others are
     resolved again from the words (always kept); words with no close concept become unmapped,
@@ -391,36 +393,35 @@ def _re_resolve_references(session: Session, version: TaxonomyVersion) -> tuple[
     in_version = select(Concept.uri).where(Concept.version_id == version.id)
     remapped = 0
     lost: list[str] = []
-    with transaction(session):
-        for model, uri_column, label_column, kind in (
-            (WorkerSkill, WorkerSkill.concept_uri, WorkerSkill.concept_label, ConceptKind.SKILL),
-            (
-                WorkerExperience,
-                WorkerExperience.occupation_uri,
-                WorkerExperience.occupation_label,
-                ConceptKind.OCCUPATION,
-            ),
-        ):
-            stale = session.scalars(
-                select(model).where(uri_column.is_not(None), uri_column.not_in(in_version))
-            ).all()
-            words = sorted({row.words for row in stale})
-            best = dict(zip(words, index.resolver(kind).suggest_many(words, limit=1), strict=True))
-            labels = preferred_labels(
-                session, [index.concept_ids[c[0].uri] for c in best.values() if c], "en"
-            )
-            for row in stale:
-                found = best[row.words]
-                if found and found[0].score >= AUTO_MAP_SCORE:
-                    setattr(row, uri_column.key, found[0].uri)
-                    setattr(row, label_column.key, labels.get(index.concept_ids[found[0].uri]))
-                    if isinstance(row, WorkerSkill):
-                        row.score = round(found[0].score, 1)
-                    remapped += 1
-                else:
-                    setattr(row, uri_column.key, None)
-                    setattr(row, label_column.key, None)
-                    lost.append(row.words)
+    for model, uri_column, label_column, kind in (
+        (WorkerSkill, WorkerSkill.concept_uri, WorkerSkill.concept_label, ConceptKind.SKILL),
+        (
+            WorkerExperience,
+            WorkerExperience.occupation_uri,
+            WorkerExperience.occupation_label,
+            ConceptKind.OCCUPATION,
+        ),
+    ):
+        stale = session.scalars(
+            select(model).where(uri_column.is_not(None), uri_column.not_in(in_version))
+        ).all()
+        words = sorted({row.words for row in stale})
+        best = dict(zip(words, index.resolver(kind).suggest_many(words, limit=1), strict=True))
+        labels = preferred_labels(
+            session, [index.concept_ids[c[0].uri] for c in best.values() if c], "en"
+        )
+        for row in stale:
+            found = best[row.words]
+            if found and found[0].score >= AUTO_MAP_SCORE:
+                setattr(row, uri_column.key, found[0].uri)
+                setattr(row, label_column.key, labels.get(index.concept_ids[found[0].uri]))
+                if isinstance(row, WorkerSkill):
+                    row.score = round(found[0].score, 1)
+                remapped += 1
+            else:
+                setattr(row, uri_column.key, None)
+                setattr(row, label_column.key, None)
+                lost.append(row.words)
     return remapped, sorted(set(lost))
 
 
@@ -649,6 +650,15 @@ def learn_words(
 
     Words that already are one of the concept's own labels teach nothing and are not stored.
     """
+    with transaction(session):
+        return record_learned_words(session, user, concept_id, words, lang)
+
+
+def record_learned_words(
+    session: Session, user: User | None, concept_id: int, words: str, lang: str
+) -> LearnedLabel | None:
+    """`learn_words` in the caller's transaction (the caller commits), for a use case that
+    learns from the words it stores: both are kept, or neither."""
     concept = session.get(Concept, concept_id)
     if concept is None or concept.kind not in (ConceptKind.SKILL, ConceptKind.OCCUPATION):
         raise NotFound(_("There is no such skill or occupation."))
@@ -659,37 +669,36 @@ def learn_words(
     if key in {normalise(label.text) for label in concept.labels}:
         return None
     now = utcnow()
-    with transaction(session):
-        label = session.scalar(
-            select(LearnedLabel).where(
-                LearnedLabel.concept_uri == concept.uri,
-                LearnedLabel.lang == lang,
-                LearnedLabel.normalised == key,
-            )
+    label = session.scalar(
+        select(LearnedLabel).where(
+            LearnedLabel.concept_uri == concept.uri,
+            LearnedLabel.lang == lang,
+            LearnedLabel.normalised == key,
         )
-        if label is None:
-            label = LearnedLabel(
-                concept_uri=concept.uri,
-                concept_kind=concept.kind,
-                lang=lang,
-                text=text,
-                normalised=key,
-                first_confirmed_by_id=user.id if user else None,
-                created_at=now,
-                last_confirmed_at=now,
-                confirmations=0,
-            )
-            session.add(label)
-        label.confirmations += 1
-        label.last_confirmed_at = now
-        label.removed_at = None
-        label.removed_by_id = None
-        session.flush()
-        session.add(
-            LearnedLabelConfirmation(
-                learned_label_id=label.id, user_id=user.id if user else None, at=now
-            )
+    )
+    if label is None:
+        label = LearnedLabel(
+            concept_uri=concept.uri,
+            concept_kind=concept.kind,
+            lang=lang,
+            text=text,
+            normalised=key,
+            first_confirmed_by_id=user.id if user else None,
+            created_at=now,
+            last_confirmed_at=now,
+            confirmations=0,
         )
+        session.add(label)
+    label.confirmations += 1
+    label.last_confirmed_at = now
+    label.removed_at = None
+    label.removed_by_id = None
+    session.flush()
+    session.add(
+        LearnedLabelConfirmation(
+            learned_label_id=label.id, user_id=user.id if user else None, at=now
+        )
+    )
     return label
 
 

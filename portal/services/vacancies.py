@@ -40,10 +40,11 @@ from portal.models.base import utcnow
 from portal.models.vacancies import EDITABLE_STATES, POSITIONS_MAX, TITLE_MAX
 from portal.models.workers import WORDS_MAX
 from portal.services import audit, reference, taxonomy
-from portal.services._tx import transaction
+from portal.services._tx import transaction, transaction_holding
 from portal.services.pages import Page, paginate
 from portal.services.translation import number
 from portal.taxonomy.model import RelationType
+from portal.taxonomy.resolve import normalise
 from portal.text import Number
 
 SUBJECT = "vacancy"
@@ -195,6 +196,15 @@ def public_vacancy(session: Session, vacancy_id: int, today: date | None = None)
     return vacancy
 
 
+def readable_vacancy(session: Session, user: User, vacancy_id: int) -> Vacancy:
+    """A vacancy `user` may read: one of their organisation's (any, for an admin) in whatever
+    state, otherwise only an open one, as the public pages show it; else NotFound."""
+    try:
+        return vacancy_for(session, user, vacancy_id)
+    except NotFound:
+        return public_vacancy(session, vacancy_id)
+
+
 def _employer_organisation(session: Session, user: User) -> Organisation:
     organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
     if user.role is not Role.EMPLOYER or organisation is None:
@@ -208,22 +218,49 @@ def _employer_organisation(session: Session, user: User) -> Organisation:
 def create_draft(
     session: Session, user: User, data: VacancyInput, *, organisation: Organisation | None = None
 ) -> Vacancy:
-    """A new draft for the user's organisation (an admin names the organisation)."""
+    """A new draft for the user's organisation (an admin names the organisation).
+
+    The same vacancy posted again (a form sent twice) is not made twice: the organisation's
+    live vacancy with the same content and pledge is returned instead.
+    """
     if organisation is None:
         organisation = _employer_organisation(session, user)
     elif user.role is not Role.ADMIN or organisation.kind is not OrganisationKind.EMPLOYER:
         raise NotFound(_("Only employers post vacancies."))
     check_vacancy(data)
-    with transaction(session):
+    with transaction_holding(session, organisation):
         vacancy = Vacancy(
             organisation_id=organisation.id, created_by_id=user.id, state=VacancyState.DRAFT
         )
-        _apply(session, user, vacancy, data)
+        _apply(session, user, vacancy, data)  # not in the session until it is known to be new
+        same = _same_vacancy(session, vacancy, pledge=vacancy.no_fee_pledge)
+        if same is not None:
+            return same
         session.add(vacancy)
         session.flush()
         audit.record(session, user, AuditAction.CREATED, SUBJECT, vacancy.id)
-    _learn_confirmed_words(session, user, data)
+        _learn_confirmed_words(session, user, data)
     return vacancy
+
+
+def _same_vacancy(
+    session: Session, vacancy: Vacancy, *, pledge: bool, besides: int | None = None
+) -> Vacancy | None:
+    """A live vacancy of the same organisation, without a reference of its own, that says
+    what `vacancy` says and has the pledge as given."""
+    candidates = session.scalars(
+        select(Vacancy)
+        .where(
+            Vacancy.organisation_id == vacancy.organisation_id,
+            Vacancy.title == vacancy.title,
+            Vacancy.state.in_(CLOSABLE),
+            Vacancy.external_id.is_(None),
+            Vacancy.no_fee_pledge.is_(pledge),
+            Vacancy.id != (besides or 0),
+        )
+        .order_by(Vacancy.id)
+    )
+    return next((found for found in candidates if _content(found) == _content(vacancy)), None)
 
 
 def update_draft(session: Session, user: User, vacancy_id: int, data: VacancyInput) -> Vacancy:
@@ -234,13 +271,14 @@ def update_draft(session: Session, user: User, vacancy_id: int, data: VacancyInp
     with transaction(session):
         _apply(session, user, vacancy, data)
         audit.record(session, user, AuditAction.CHANGED, SUBJECT, vacancy.id)
-    _learn_confirmed_words(session, user, data)
+        _learn_confirmed_words(session, user, data)
     return vacancy
 
 
 def _learn_confirmed_words(session: Session, user: User, data: VacancyInput) -> None:
     """Words an employer typed and then matched to a concept teach the resolver, as a
-    worker's do (after the vacancy is saved: learning never blocks the save)."""
+    worker's do, in the vacancy's transaction (words with nothing to learn from, such as only
+    punctuation, are skipped: learning never blocks the save)."""
     confirmed = [
         (skill.concept_id, skill.words)
         for skill in data.skills
@@ -249,7 +287,8 @@ def _learn_confirmed_words(session: Session, user: User, data: VacancyInput) -> 
     if data.occupation_id is not None and data.occupation_words.strip():
         confirmed.append((data.occupation_id, data.occupation_words))
     for concept_id, words in confirmed:
-        taxonomy.learn_words(session, user, concept_id, words, data.lang)
+        if normalise(words):
+            taxonomy.record_learned_words(session, user, concept_id, words, data.lang)
 
 
 def opens_on_import(state: VacancyState | None, no_fee_pledge: bool, verified: bool) -> bool:
@@ -291,6 +330,58 @@ def save_imported(
         session, actor, action, SUBJECT, vacancy.id, "upload, opened" if opens else "upload"
     )
     return vacancy
+
+
+def import_changes(
+    session: Session, organisation: Organisation, data: VacancyInput, vacancy: Vacancy
+) -> bool:
+    """Whether saving uploaded `data` over the stored `vacancy` changes anything (its content,
+    pledge or state): a row that changes nothing is left alone, so that a file uploaded again
+    writes nothing (no "changed" event, no new skill rows)."""
+    if opens_on_import(vacancy.state, data.no_fee_pledge, organisation.is_verified):
+        return True
+    scratch = Vacancy()  # never added to the session
+    _apply(session, None, scratch, data)
+    return (scratch.external_id, scratch.no_fee_pledge, _content(scratch)) != (
+        vacancy.external_id,
+        vacancy.no_fee_pledge,
+        _content(vacancy),
+    )
+
+
+def _content(vacancy: Vacancy) -> tuple[object, ...]:
+    """What a vacancy says (not its state, pledge, reference or who made it): two vacancies
+    with the same content are the same job."""
+    return (
+        *(getattr(vacancy, name) for name in _CONTENT),
+        sorted((language.code, language.min_level) for language in vacancy.languages),
+        [
+            (skill.relation, skill.words, skill.concept_uri, skill.concept_label, skill.source)
+            for skill in vacancy.skills
+        ],
+    )
+
+
+_CONTENT = (
+    "title",
+    "occupation_words",
+    "occupation_uri",
+    "occupation_label",
+    "isco_code",
+    "description",
+    "positions",
+    "region_id",
+    "workplace",
+    "start_date",
+    "end_date",
+    "apply_by",
+    "hours_per_week",
+    "pay_amount",
+    "pay_currency",
+    "pay_period",
+    "accommodation",
+    "transport",
+)
 
 
 def _apply(session: Session, user: User | None, vacancy: Vacancy, data: VacancyInput) -> None:
@@ -472,9 +563,10 @@ def _stop_taking_workers(session: Session, vacancy: Vacancy) -> None:
 
 
 def duplicate(session: Session, user: User, vacancy_id: int) -> Vacancy:
-    """A new draft with the same content; the pledge must be given again."""
+    """A new draft with the same content; the pledge must be given again. A copy made before
+    and not changed since is returned instead of another one (the button pressed twice)."""
     source = vacancy_for(session, user, vacancy_id)
-    with transaction(session):
+    with transaction_holding(session, source):
         copy = Vacancy(
             organisation_id=source.organisation_id,
             created_by_id=user.id,
@@ -516,6 +608,9 @@ def duplicate(session: Session, user: User, vacancy_id: int) -> Vacancy:
         copy.languages = [
             VacancyLanguage(code=lang.code, min_level=lang.min_level) for lang in source.languages
         ]
+        untouched = _same_vacancy(session, copy, pledge=False, besides=source.id)
+        if untouched is not None and untouched.state is VacancyState.DRAFT:
+            return untouched
         session.add(copy)
         session.flush()
         audit.record(session, user, AuditAction.CREATED, SUBJECT, copy.id, f"copy of {source.id}")
@@ -556,6 +651,17 @@ def organisation_vacancies(session: Session, user: User, *, page: int, size: int
         .order_by(Vacancy.updated_at.desc(), Vacancy.id.desc())
     )
     return paginate(session, statement, page, size)
+
+
+def vacancy_list(session: Session, user: User, *, page: int, size: int) -> Page[Vacancy]:
+    """The vacancies `user` sees listed: an employer its organisation's (every state, as
+    `organisation_vacancies`), an admin every one, anyone else the open ones (as `browse`)."""
+    if user.role is Role.EMPLOYER:
+        return organisation_vacancies(session, user, page=page, size=size)
+    if user.role is Role.ADMIN:
+        statement = select(Vacancy).order_by(Vacancy.updated_at.desc(), Vacancy.id.desc())
+        return paginate(session, statement, page, size)
+    return browse(session, BrowseFilters(), page=page, size=size)
 
 
 def moderation_queue(session: Session, *, page: int, size: int) -> Page[Vacancy]:

@@ -164,6 +164,7 @@ class ImportReport:
     rows: int
     created: int
     updated: int
+    unchanged: int  # stored already exactly as the row says: nothing written
     opened: int  # of those created or updated, how many are open now
     drafts: int  # saved (or kept) as drafts, each with a note saying why
     rejected: int  # rows
@@ -232,6 +233,7 @@ class _Plan:
     data: vacancies.VacancyInput
     stored: Vacancy | None
     unmapped: int
+    changes: bool = True  # False: the stored vacancy is already as the row says
 
 
 # --- the use case ------------------------------------------------------------------------------
@@ -271,9 +273,16 @@ def import_vacancies(
         for item in parsed
         if (plan := _plan(item, region_names, concepts, existing.get(item.external_id)))
     ]
+    plans = [
+        replace(plan, changes=vacancies.import_changes(session, organisation, plan.data, stored))
+        if (stored := plan.stored) is not None
+        else plan
+        for plan in plans
+    ]
     notes = [note for plan in plans if (note := _draft_note(plan, organisation))]
-    if not dry_run and plans:
-        _write(session, actor, organisation, plans, report)
+    changed = [plan for plan in plans if plan.changes]
+    if not dry_run and changed:
+        _write(session, actor, organisation, changed, report)
     problems = shared.sorted_problems(
         (problem for item in parsed for problem in item.problems), COLUMNS
     )
@@ -282,7 +291,8 @@ def import_vacancies(
         dry_run=dry_run,
         rows=len(rows),
         created=created,
-        updated=len(plans) - created,
+        updated=len(changed) - created,
+        unchanged=len(plans) - len(changed),
         opened=sum(1 for plan in plans if _open_after(plan, organisation)),
         drafts=sum(1 for note in notes if note.column == "no_fee_pledge"),
         rejected=len({problem.line for problem in problems}),

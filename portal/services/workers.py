@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -36,8 +37,9 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.workers import NAME_PART_MAX, PHONE_MAX, WORDS_MAX
 from portal.services import audit, reference, taxonomy
-from portal.services._tx import transaction
+from portal.services._tx import transaction, transaction_holding
 from portal.taxonomy.model import RelationType
+from portal.taxonomy.resolve import normalise
 
 SUBJECT = "worker"
 OLDEST_BIRTH_YEAR = 1930
@@ -167,19 +169,24 @@ def check_about_you(data: AboutYou, *, this_year: int | None = None) -> None:
 def save_about_you(session: Session, actor: User, worker: Worker, data: AboutYou) -> Worker:
     check_about_you(data)
     with transaction(session):
-        worker.given_name = data.given_name.strip()
-        worker.family_name = data.family_name.strip()
-        worker.email = (data.email or "").strip().lower() or None
-        worker.phone = (data.phone or "").strip() or None
-        worker.sex = data.sex
-        worker.birth_year = data.birth_year
-        worker.country_of_origin = (data.country_of_origin or "").upper() or None
-        worker.nationality = (data.nationality or "").upper() or None
-        worker.languages = [
-            WorkerLanguage(code=code.lower(), level=level) for code, level in data.languages
-        ]
-        _changed(session, actor, worker, "about")
+        set_about_you(session, actor, worker, data)
     return worker
+
+
+def set_about_you(session: Session, actor: User, worker: Worker, data: AboutYou) -> None:
+    """`save_about_you` in the caller's transaction, for checked `data`."""
+    worker.given_name = data.given_name.strip()
+    worker.family_name = data.family_name.strip()
+    worker.email = (data.email or "").strip().lower() or None
+    worker.phone = (data.phone or "").strip() or None
+    worker.sex = data.sex
+    worker.birth_year = data.birth_year
+    worker.country_of_origin = (data.country_of_origin or "").upper() or None
+    worker.nationality = (data.nationality or "").upper() or None
+    worker.languages = [
+        WorkerLanguage(code=code.lower(), level=level) for code, level in data.languages
+    ]
+    _changed(session, actor, worker, "about")
 
 
 # --- step 2: skills -----------------------------------------------------------------------------
@@ -200,7 +207,8 @@ def add_skill(
     """Keep the worker's words and, if they confirmed one, the concept they mean.
 
     Words confirmed as a concept teach the resolver; words without a concept are kept as
-    unmapped, for review.
+    unmapped, for review. A skill the profile already lists (the same concept, or the same
+    unmapped words) is not added again: the one listed is returned.
     """
     words = " ".join(words.split())
     if not words:
@@ -211,9 +219,12 @@ def add_skill(
     label = None
     if concept is not None:
         label = taxonomy.preferred_labels(session, [concept.id], lang).get(concept.id)
-        if source is SkillSource.TYPED:
-            taxonomy.learn_words(session, actor, concept.id, words, lang)
-    with transaction(session):
+    with transaction_holding(session, worker):
+        listed = _listed_skill(session, worker, concept.uri if concept else None, words)
+        if listed is not None:
+            return listed
+        if concept is not None and source is SkillSource.TYPED:
+            taxonomy.record_learned_words(session, actor, concept.id, words, lang)
         skill = WorkerSkill(
             words=words,
             concept_uri=concept.uri if concept else None,
@@ -225,6 +236,19 @@ def add_skill(
         worker.skills.append(skill)
         _changed(session, actor, worker, "skills")
     return skill
+
+
+def _listed_skill(
+    session: Session, worker: Worker, concept_uri: str | None, words: str
+) -> WorkerSkill | None:
+    """The worker's skill with this concept, or (without one) these unmapped words."""
+    key = normalise(words)
+    for skill in session.scalars(select(WorkerSkill).where(WorkerSkill.worker_id == worker.id)):
+        if concept_uri is not None and skill.concept_uri == concept_uri:
+            return skill
+        if concept_uri is None and skill.concept_uri is None and normalise(skill.words) == key:
+            return skill
+    return None
 
 
 def _skill_concept(session: Session, concept_id: int) -> Concept:
@@ -284,10 +308,14 @@ def add_checklist_skills(
     session: Session, actor: User, worker: Worker, concept_ids: list[int], lang: str = "en"
 ) -> int:
     """Add the ticked skills the profile does not list yet; returns how many were added."""
-    listed = {skill.concept_uri for skill in worker.skills}
     added = 0
     labels = taxonomy.preferred_labels(session, concept_ids, lang)
-    with transaction(session):
+    with transaction_holding(session, worker):
+        listed = set(
+            session.scalars(
+                select(WorkerSkill.concept_uri).where(WorkerSkill.worker_id == worker.id)
+            )
+        )
         for concept_id in concept_ids:
             concept = _skill_concept(session, concept_id)
             if concept.uri in listed:
@@ -337,7 +365,7 @@ def add_experience(
         if occupation
         else None
     )
-    with transaction(session):
+    with transaction_holding(session, worker):
         experience = WorkerExperience(
             words=words[:WORDS_MAX],
             occupation_uri=occupation.uri if occupation else None,
@@ -345,9 +373,29 @@ def add_experience(
             years=round(years, 1),
             kind=kind,
         )
+        same = _listed_row(session, worker, experience, ("occupation_uri", "years", "kind"))
+        if same is not None:  # the same work sent twice
+            return same
         worker.experiences.append(experience)
         _changed(session, actor, worker, "experience")
     return experience
+
+
+def _listed_row(
+    session: Session,
+    worker: Worker,
+    new: WorkerExperience | WorkerQualification,
+    names: tuple[str, ...],
+) -> Any:
+    """The worker's stored row that says what `new` says (its words or title in any case)."""
+    model = type(new)
+    words = "title" if model is WorkerQualification else "words"
+    wanted = (normalise(getattr(new, words)), *(getattr(new, name) for name in names))
+    for stored in session.scalars(select(model).where(model.worker_id == worker.id)).all():
+        said = (normalise(getattr(stored, words)), *(getattr(stored, name) for name in names))
+        if said == wanted:
+            return stored
+    return None
 
 
 def remove_experience(session: Session, actor: User, worker: Worker, experience_id: int) -> None:
@@ -376,13 +424,16 @@ def add_qualification(
         raise ValidationProblem(
             "country", _("“%(code)s” is not a country code we know.", code=country)
         )
-    with transaction(session):
+    with transaction_holding(session, worker):
         qualification = WorkerQualification(
             title=title[:WORDS_MAX],
             country=(country or "").upper() or None,
             level=level.strip()[:100],
             recognition=recognition,
         )
+        same = _listed_row(session, worker, qualification, ("country", "level", "recognition"))
+        if same is not None:  # the same qualification sent twice
+            return same
         worker.qualifications.append(qualification)
         _changed(session, actor, worker, "qualifications")
     return qualification
@@ -452,7 +503,9 @@ def missing_for_activation(worker: Worker) -> list[str]:
 def give_consent(
     session: Session, actor: User, worker: Worker, purposes: tuple[str, ...]
 ) -> Worker:
-    """Record the consents (with the text version shown); the profile becomes active."""
+    """Record the consents (with the text version shown); the profile becomes active.
+
+    A consent already given to the same text is not recorded again."""
     if "matching" not in purposes:
         raise ValidationProblem(
             "consent_matching",
@@ -466,7 +519,19 @@ def give_consent(
             "consent_matching", _("Finish the steps marked as incomplete first.")
         )
     now = utcnow()
-    with transaction(session):
+    with transaction_holding(session, worker):
+        given = set(
+            session.scalars(
+                select(ConsentRecord.purpose).where(
+                    ConsentRecord.worker_id == worker.id,
+                    ConsentRecord.text_version == CONSENT_TEXT_VERSION,
+                    ConsentRecord.withdrawn_at.is_(None),
+                )
+            )
+        )
+        purposes = tuple(purpose for purpose in purposes if purpose not in given)
+        if not purposes and worker.status is ProfileStatus.ACTIVE:
+            return worker
         for purpose in purposes:
             worker.consents.append(
                 ConsentRecord(

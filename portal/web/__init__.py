@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, has_request_context
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter, Map
 
 from portal.extensions import babel, csrf, login_manager
+from portal.models.base import ID_MAX
 from portal.web import errors, i18n, security
 from portal.web.session import close_db_session
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a number no larger than an id can be, so that a huge one is "not
+    found" rather than an error of the database (SQLite cannot even bind it)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_web(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
@@ -22,7 +36,8 @@ def init_web(app: Flask) -> None:
     from portal.web.admin.regions import blueprint as admin_regions
     from portal.web.admin.unmapped import blueprint as admin_unmapped
     from portal.web.admin.views import blueprint as admin
-    from portal.web.api.views import blueprint as api
+    from portal.web.api.routes import init_api
+    from portal.web.api.tokens import blueprint as api_tokens
     from portal.web.auth.views import blueprint as auth
     from portal.web.employer.uploads import blueprint as employer_uploads
     from portal.web.employer.views import blueprint as employer
@@ -63,9 +78,10 @@ def init_web(app: Flask) -> None:
         admin_placements,
         admin_statistics,
         notifications,
-        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint)
+    init_api(app)
 
     i18n.init_i18n(app)
 

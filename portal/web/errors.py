@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.web.api import errors as api_errors
 
 HANDLED = (400, 401, 403, 404, 405, 409, 413, 429, 500)
 
@@ -46,6 +47,8 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
 
 def http_error(error: HTTPException) -> ResponseReturnValue:
     _rollback()
+    if api_errors.is_api_request():
+        return api_errors.from_http_exception(error)
     status = error.code or 500
     return render_error(status if status in HANDLED else 400)
 
@@ -53,6 +56,8 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
 def unexpected_error(error: Exception) -> ResponseReturnValue:
     """Flask has already logged the exception with its traceback; the user sees a plain page."""
     _rollback()
+    if api_errors.is_api_request():
+        return api_errors.error_response(500)
     return render_error(500)
 
 
@@ -69,6 +74,8 @@ def csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 def domain_error(error: DomainError) -> ResponseReturnValue:
     _rollback()
+    if api_errors.is_api_request():
+        return api_errors.from_domain_error(error)
     status = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(error), 400)
     return render_error(status, error.message)
 
@@ -77,3 +84,9 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(InternalServerError, unexpected_error)
     app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(api_errors.ApiError, _api_error)
+
+
+def _api_error(error: api_errors.ApiError) -> ResponseReturnValue:
+    _rollback()
+    return api_errors.from_api_error(error)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, Field, PasswordField
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    FieldList,
+    FormField,
+    PasswordField,
+    TextAreaField,
+)
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from portal.errors import ValidationProblem
@@ -28,19 +38,48 @@ def day_field(label: Any, *validators: Any, description: Any = "") -> DateField:
     )
 
 
+NUL_REFUSED = _l("This field contains a character that is not allowed.")
+CONTROL_REFUSED = _l("Remove the invisible control characters.")
+LINE_BREAKS = frozenset("\t\n\r")
+
+
 class PortalForm(FlaskForm):
-    """The base of every form: refuses NUL characters (PostgreSQL cannot store them)."""
+    """The base of every form: refuses NUL everywhere (PostgreSQL cannot store it) and other
+    control characters wherever a line break has no place, in repeated rows too."""
 
     def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
         valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [
-                    *field.errors,
-                    _l("This field contains a character that is not allowed."),
-                ]
-                valid = False
-        return valid
+        return _refuse_control_characters(self) and valid
+
+
+def _refuse_control_characters(fields: Iterable[Field]) -> bool:
+    clean = True
+    for field in fields:
+        if isinstance(field, FieldList):
+            if not _refuse_control_characters(field.entries):
+                field.errors = [entry.errors for entry in field.entries]  # for the summary
+                clean = False
+        elif isinstance(field, FormField):
+            clean = _refuse_control_characters(field.form) and clean
+        else:
+            problem = _control_character_problem(field)
+            if problem is not None:
+                field.errors = [*field.errors, problem]
+                clean = False
+    return clean
+
+
+def _control_character_problem(field: Field) -> Any:
+    values = field.data if isinstance(field.data, list) else [field.data]
+    text = "".join(value for value in values if isinstance(value, str))
+    if "\x00" in text:
+        return NUL_REFUSED
+    if isinstance(field, PasswordField):  # never shown, and a password is kept as typed
+        return None
+    allowed = LINE_BREAKS if isinstance(field, TextAreaField) else frozenset()
+    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
+        return CONTROL_REFUSED
+    return None
 
 
 class EmptyForm(PortalForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeGuard, TypeVar
 
 from flask import Flask, Response, abort
 from flask_babel import lazy_gettext as _l
@@ -53,6 +53,19 @@ def init_login(app: Flask) -> None:
     def _load(token: str) -> LoggedIn | None:
         user = accounts.user_for_session(db_session(), token)
         return LoggedIn(user, token) if user is not None else None
+
+
+def is_local_path(target: str | None) -> TypeGuard[str]:
+    r"""A path on this site, safe to redirect to: never "//host" or "/\host", which browsers
+    take as another site, nor one with a control character (browsers drop tabs and line breaks
+    from a URL, so "/\t/host" would be "//host")."""
+    return (
+        target is not None
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    )
 
 
 def current_account() -> User:

@@ -49,10 +49,10 @@ def test_import_prints_the_counts_drafts_and_rejected_lines_and_exits_1(
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
     assert f"Imported jobs.csv for {employer.name}." in lines
-    assert "  created         2" in lines
-    assert "  open            1" in lines
-    assert "  drafts          1" in lines
-    assert "  rejected        1" in lines
+    assert "  created          2" in lines
+    assert "  open             1" in lines
+    assert "  drafts           1" in lines
+    assert "  rejected         1" in lines
     assert (
         "  line 3, positions “20000”: Positions must be a whole number from 1 to 10,000." in lines
     )
@@ -81,7 +81,7 @@ def test_a_clean_file_exits_0_and_importing_it_again_duplicates_nothing(
     first = runner.invoke(args=args)
     second = runner.invoke(args=args)
     assert (first.exit_code, second.exit_code) == (0, 0), first.output
-    assert "  updated         2" in second.output.splitlines()
+    assert "  unchanged        2" in second.output.splitlines()
     assert states(session) == {"V1": VacancyState.OPEN, "V2": VacancyState.OPEN}
     assert session.scalars(select(Vacancy.created_by_id)).all() == [None, None]
 

@@ -76,3 +76,53 @@ def test_upgrading_keeps_the_data_already_stored(empty_engine) -> None:
             text("SELECT o.name FROM users u JOIN organisations o ON o.id = u.organisation_id")
         ).one()
     assert row.name == "Old Farm"
+
+
+def test_stepping_down_every_migration_and_up_again_keeps_the_rows_that_stay(
+    empty_engine,
+) -> None:
+    """Downgrades rebuild tables on SQLite too (users, when its language column goes), while
+    other rows reference them: every step down from the newest revision to the first, and back
+    up, keeps the account, its organisation and its login session (ON DELETE CASCADE would
+    take the session with a rebuilt users table if foreign keys were on)."""
+    from sqlalchemy import insert, text
+
+    schema.upgrade(empty_engine)
+    tables = Base.metadata.tables
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(tables["organisations"]), {"id": 7, "kind": "employer", "name": "Old Farm"}
+        )
+        connection.execute(
+            insert(tables["users"]),
+            {
+                "id": 3,
+                "email": "a@example.org",
+                "full_name": "A",
+                "password_hash": "not used",
+                "role": "employer",
+                "organisation_id": 7,
+                "language": "uk",
+            },
+        )
+        connection.execute(insert(tables["login_sessions"]), {"user_id": 3, "token_hash": "t" * 64})
+
+    def kept() -> list[tuple[object, ...]]:
+        with empty_engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    text(
+                        "SELECT u.email, o.name, s.token_hash FROM users u "
+                        "JOIN organisations o ON o.id = u.organisation_id "
+                        "JOIN login_sessions s ON s.user_id = u.id"
+                    )
+                )
+            ]
+
+    expected = [("a@example.org", "Old Farm", "t" * 64)]
+    for revision in reversed(schema.revisions_in_order()[:-1]):
+        schema.downgrade(empty_engine, revision)
+        assert kept() == expected, f"down to {revision}"
+    schema.upgrade(empty_engine)
+    assert kept() == expected

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal import schema
@@ -238,11 +238,18 @@ def test_a_provider_no_longer_verified_cannot_invite(session: Session, provider:
 def test_a_new_invite_ends_the_earlier_link(session: Session, provider: User) -> None:
     worker = provider_workers.register_worker_for_provider(session, provider, _about())
     first = _invite(session, provider, worker)
+    _sent_earlier(session, provider_workers.RESEND_AFTER)
     second = _invite(session, provider, worker)
     assert provider_workers.invited_worker(session, first) is None
     with pytest.raises(DomainError, match="expired or was already used"):
         provider_workers.accept_invite(session, first, PASSWORD)
     assert provider_workers.accept_invite(session, second, PASSWORD).role is Role.WORKER
+
+
+def _sent_earlier(session: Session, by: timedelta) -> None:
+    """Date the invites sent so far back, as if `by` had passed since."""
+    session.execute(update(WorkerInvite).values(created_at=utcnow() - by))
+    session.commit()
 
 
 # --- accepting -----------------------------------------------------------------------------------

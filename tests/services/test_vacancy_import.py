@@ -275,7 +275,7 @@ def test_uploading_again_updates_by_external_id_and_never_duplicates(
         employer,
         csv_file(vacancy_row("V1", positions="30", no_fee_pledge="no"), vacancy_row("V2")),
     )
-    assert (report.created, report.updated, report.rejected) == (0, 2, 0)
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (0, 1, 1, 0)
     assert count_vacancies(session) == 2
     assert stored(session, employer.organisation_id)["V1"].positions == 30
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from portal.models import OrganisationKind, Role
+from portal.models import ApiToken, OrganisationKind, Role
+from portal.services import api_tokens
 from tests.conftest import Factory, WebClient
 
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset({ANONYMOUS, *Role})
 LOGGED_IN = frozenset(Role)
 MANAGE_WORKER = frozenset({Role.WORKER, Role.PROVIDER, Role.ADMIN})
+# who may hold API tokens; the API's routes (but the public ones) are for their tokens only
+TOKEN_HOLDERS = frozenset({Role.ADMIN, Role.EMPLOYER, Role.PROVIDER})
 
 # endpoint → who may use it. A new route without an entry here fails the first test.
 ACCESS: dict[str, frozenset] = {
@@ -99,6 +105,25 @@ ACCESS: dict[str, frozenset] = {
     "taxonomy.occupation": EVERYONE,
     "api.suggest_skills": EVERYONE,
     "api.suggest_occupations": EVERYONE,
+    # API v1: a bearer token acts as its maker, under the same rules as the pages; a cookie
+    # session opens none of these (test_each_token_opens_exactly_its_api_routes, tests/web/api/)
+    "api.openapi": EVERYONE,
+    "api.worker_list": frozenset({Role.PROVIDER, Role.ADMIN}),  # a provider's own
+    "api.worker": frozenset({Role.PROVIDER, Role.ADMIN}),  # a provider's own
+    "api.register_worker": frozenset({Role.PROVIDER}),
+    "api.worker_matches": frozenset({Role.PROVIDER, Role.ADMIN}),  # a provider's own
+    "api.vacancy_list": TOKEN_HOLDERS,  # own (employers), all (admins), open (others)
+    "api.vacancy": TOKEN_HOLDERS,  # likewise
+    "api.create_vacancy": frozenset({Role.EMPLOYER, Role.ADMIN}),
+    "api.vacancy_candidates": frozenset({Role.EMPLOYER, Role.ADMIN}),  # an employer's own
+    "api.placement_list": TOKEN_HOLDERS,  # the parties', which the service decides
+    "api.placement": TOKEN_HOLDERS,
+    "api.take_step": TOKEN_HOLDERS,
+    "api.statistics_document": frozenset({Role.ADMIN}),
+    # one's own tokens only (tests/web/api/test_api_tokens.py)
+    "api_tokens.token_list": TOKEN_HOLDERS,
+    "api_tokens.confirm_revoke": TOKEN_HOLDERS,
+    "api_tokens.revoke": TOKEN_HOLDERS,
     # and, for these, only members of the organisation (see the ownership tests below)
     "organisation.show": frozenset({Role.PROVIDER, Role.EMPLOYER, Role.ADMIN}),
     "organisation.edit": frozenset({Role.PROVIDER, Role.EMPLOYER}),
@@ -153,6 +178,8 @@ PAGES = {
     "taxonomy.search": "/taxonomy/?q=forklift",
     "api.suggest_skills": "/api/v1/skills/suggest?q=forklift",
     "api.suggest_occupations": "/api/v1/occupations/suggest?q=forklift",
+    "api.openapi": "/api/v1/openapi.json",
+    "api_tokens.token_list": "/account/tokens",
     "placements.own_matches": "/worker/matches",
     "admin_placements.board": "/admin/placements",
     "admin_placements.matching_page": "/admin/matching",
@@ -189,6 +216,72 @@ def test_each_role_opens_exactly_its_pages(client: WebClient, make: Factory, who
         if allowed == _refused(response, who) or response.status_code >= 500:
             wrong.append((url, response.status_code, "allowed" if allowed else "refused"))
     assert wrong == []
+
+
+def _api_token(session: Session, make: Factory, who) -> str | None:
+    """A live token of a user of that role; for a worker, one put in by hand (none may be
+    made for them), which must open nothing either."""
+    if who == ANONYMOUS:
+        return None
+    user = make.user(who)
+    if who in TOKEN_HOLDERS:
+        return api_tokens.create_token(session, user, "access test").secret
+    secret = f"{api_tokens.SECRET_START}by-hand-for-a-{who}"
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name="by hand",
+            token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            prefix=secret[: api_tokens.PREFIX_LENGTH],
+        )
+    )
+    session.commit()
+    return secret
+
+
+def _api_calls(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) of every API route that needs a token, with ids no row has:
+    whoever may use a route gets past the token check (to a 404, a 422 ...), others do not."""
+    adapter = app.url_map.bind("localhost")
+    calls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or ACCESS[rule.endpoint] == EVERYONE:
+            continue
+        values = dict.fromkeys(rule.arguments, 2_147_483_000)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            calls.append(
+                (rule.endpoint, method, adapter.build(rule.endpoint, values, method=method))
+            )
+    return sorted(calls)
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, *Role], ids=str)
+def test_each_token_opens_exactly_its_api_routes(
+    app: Flask, session: Session, make: Factory, who
+) -> None:
+    token = _api_token(session, make, who)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    refusal = 403 if who in TOKEN_HOLDERS else 401
+    client = app.test_client()
+    wrong = []
+    for endpoint, method, url in _api_calls(app):
+        response = client.open(
+            url, method=method, headers=headers, json={} if method != "GET" else None
+        )
+        allowed = who in ACCESS[endpoint]
+        refused = response.status_code == refusal
+        if allowed == refused or response.status_code >= 500:
+            wrong.append((method, url, response.status_code, "allowed" if allowed else "refused"))
+    assert wrong == []
+
+
+def test_a_browser_session_opens_no_api_route(client: WebClient, make: Factory, app: Flask) -> None:
+    client.login(make.user(Role.ADMIN).email)
+    statuses = {
+        (method, url): client.client.open(url, method=method, json={}).status_code
+        for _endpoint, method, url in _api_calls(app)
+    }
+    assert set(statuses.values()) == {401}, statuses
 
 
 @pytest.mark.parametrize("who", [ANONYMOUS, Role.WORKER, Role.PROVIDER, Role.EMPLOYER], ids=str)

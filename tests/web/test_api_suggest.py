@@ -148,7 +148,7 @@ def test_answers_to_a_logged_in_user_are_not_stored(
     ],
 )
 @pytest.mark.parametrize("url", [SKILLS, OCCUPATIONS], ids=["skills", "occupations"])
-def test_bad_parameters_get_400_with_a_json_error_saying_what_is_wrong(
+def test_bad_parameters_get_422_with_a_json_error_saying_what_is_wrong(
     client: WebClient,
     stored_taxonomy: Taxonomy,
     url: str,
@@ -157,12 +157,14 @@ def test_bad_parameters_get_400_with_a_json_error_saying_what_is_wrong(
 ) -> None:
     response = client.get(url, query_string=params)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.is_json
     error = response.json["error"]
-    assert set(error) == {"status", "title", "message"}
-    assert error["status"] == 400 and error["title"]
+    assert set(error) == {"status", "code", "message", "fields"}
+    assert (error["status"], error["code"]) == (422, "invalid")
     assert words_in_message in error["message"]
+    wrong = next((name for name in ("limit", "lang") if name in params), "q")
+    assert list(error["fields"]) == [wrong]
 
 
 def test_words_of_exactly_the_maximum_length_are_accepted(

@@ -9,6 +9,7 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from portal.models import Role, Worker
+from portal.models.base import ID_MAX
 from portal.services import audit
 from portal.services.workers import SUBJECT
 from portal.web.forms import PortalForm
@@ -28,7 +29,9 @@ class TrailFilterForm(PortalForm):
         _l("Worker number"),
         validators=[
             Optional(),
-            NumberRange(min=1, message=_l("A worker number is a whole number from 1 up.")),
+            NumberRange(
+                min=1, max=ID_MAX, message=_l("A worker number is a whole number from 1 up.")
+            ),
         ],
         description=_l("Leave empty to see the events about every worker."),
         render_kw={"inputmode": "numeric"},

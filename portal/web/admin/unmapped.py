@@ -7,10 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SearchField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.errors import ValidationProblem
 from portal.models import ConceptKind, Role
+from portal.models.base import ID_MAX
 from portal.models.workers import WORDS_MAX
 from portal.services import skill_review, taxonomy
 from portal.web.forms import PortalForm, show_problem
@@ -45,6 +46,10 @@ class MapForm(PortalForm):
         validate_choice=False,  # the service checks it is a skill of the active taxonomy
         validators=[InputRequired(_l("Choose the skill these words mean."))],
     )
+
+    def validate_concept_id(self, field: RadioField) -> None:
+        if not 1 <= (field.data or 0) <= ID_MAX:  # no id is larger: the database could not say
+            raise ValidationError(_l("Choose the skill these words mean."))
 
 
 @blueprint.get("")

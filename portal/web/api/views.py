@@ -1,7 +1,7 @@
 """The JSON API, version 1: suggestions of skills and occupations for free text.
 
 Public, because anonymous people need type-ahead while they register. Errors answer in the
-stable shape `{"error": {"status", "title", "message"}}` (see portal.web.errors).
+API's one shape (see portal.web.api.errors).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
 from portal.errors import ValidationProblem
@@ -17,10 +17,9 @@ from portal.models import ConceptKind
 from portal.services import taxonomy
 from portal.services.taxonomy import SUGGEST_LIMIT_MAX
 from portal.services.taxonomy_pages import WORDS_MAX
+from portal.web.api.blueprint import blueprint
 from portal.web.session import db_session
 from portal.web.taxonomy.languages import page_language
-
-blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 10
 LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,8}")

@@ -31,7 +31,7 @@ from portal.web.auth.forms import (
     ResetPasswordForm,
 )
 from portal.web.forms import EmptyForm, show_problem
-from portal.web.security import LoggedIn, current_account
+from portal.web.security import LoggedIn, current_account, is_local_path
 from portal.web.session import db_session
 
 blueprint = Blueprint("auth", __name__)
@@ -60,9 +60,7 @@ def start_browser_session(user_token: tuple[accounts.User, str]) -> None:
 
 def _safe_next(target: str | None) -> str | None:
     """Only local paths: never send a user to another site after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return target if is_local_path(target) else None
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

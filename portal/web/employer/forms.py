@@ -251,7 +251,7 @@ class VacancyForm(PortalForm):
 
     def validate_positions(self, field: StringField) -> None:
         raw = (field.data or "").strip().replace(",", "")
-        if not raw.isdigit() or not 1 <= int(raw) <= POSITIONS_MAX:
+        if not raw.isdecimal() or not 1 <= int(raw) <= POSITIONS_MAX:
             raise ValidationError(
                 _(
                     "Positions must be a whole number from 1 to %(max)s.",
@@ -378,5 +378,6 @@ def _decimal(raw: str) -> Decimal:
         return Decimal(-1)
 
 
-def _unknown_currency(code: str) -> Any:
-    return _l("“%(code)s” is not a currency code we know (like EUR, GBP, PLN).", code=code[:10])
+def _unknown_currency(code: str) -> str:
+    """gettext, not lazy_gettext: a lazy string passes as safe HTML, and this one quotes input."""
+    return _("“%(code)s” is not a currency code we know (like EUR, GBP, PLN).", code=code[:10])

@@ -236,7 +236,7 @@ def _save(form: VacancyForm, vacancy: Vacancy | None, *, submit: bool) -> Respon
             vacancy = vacancies.create_draft(session, account, data)
         else:
             vacancies.update_draft(session, account, vacancy.id, data)
-        if submit:
+        if submit and vacancy.state in EDITABLE_STATES:  # else the same post was sent already
             vacancies.submit(session, account, vacancy.id)
     except ValidationProblem as problem:
         if problem.field in FORM_LEVEL_FIELDS:

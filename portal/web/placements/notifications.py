@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from portal.models import Role
 from portal.services import notifications
 from portal.web.forms import EmptyForm
-from portal.web.security import current_account, roles_required
+from portal.web.security import current_account, is_local_path, roles_required
 from portal.web.session import db_session
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -50,4 +50,4 @@ def mark_all_read() -> ResponseReturnValue:
 
 def _inside_the_portal(link: str) -> bool:
     """A path on this site: never "//host" or "/\\host", which browsers take as another site."""
-    return link.startswith("/") and not link.startswith(("//", "/\\")) and "\\" not in link
+    return is_local_path(link)

@@ -95,7 +95,7 @@ def _choices(blank: Any, pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]
 def whole_number(raw: str | None) -> int | None:
     """The number in a hidden or radio value, or None for anything else."""
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 # --- step 1: about you --------------------------------------------------------------------------
@@ -201,7 +201,7 @@ class AboutForm(PortalForm):
         if not raw:
             return
         youngest = date.today().year - YOUNGEST_AGE
-        if not raw.isdigit() or not OLDEST_BIRTH_YEAR <= int(raw) <= youngest:
+        if not raw.isdecimal() or not OLDEST_BIRTH_YEAR <= int(raw) <= youngest:
             raise ValidationError(
                 _l(
                     "The birth year must be between %(first)d and %(last)d.",

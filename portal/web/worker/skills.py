@@ -191,7 +191,8 @@ def checklist(worker_id: int, occupation_id: int) -> ResponseReturnValue:
         abort(404)
     items = workers.occupation_checklist(db_session(), worker, occupation_id, lang)
     offered = [item for item in items if not item.already_listed]
-    form = ChecklistForm(offered=[item.concept_id for item in offered])
+    # those listed meanwhile are accepted (and skipped): the form sent twice is no mistake
+    form = ChecklistForm(offered=[item.concept_id for item in items])
     form.skill_ids.choices = [(str(item.concept_id), item.label) for item in offered]
     if form.validate_on_submit():
         try:
