@@ -9,14 +9,11 @@ logged-in user, on their account, so that their pages and mail follow them to an
 
 from __future__ import annotations
 
-from typing import Any
-
 from babel import Locale
 from flask import (
     Blueprint,
     Flask,
     current_app,
-    g,
     has_request_context,
     redirect,
     request,
@@ -24,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_translations, refresh
+from flask_babel import refresh
 from flask_login import current_user
 
 from portal.services import accounts
@@ -86,50 +83,8 @@ def choose() -> ResponseReturnValue:
     return redirect(_safe_back(request.form.get("next")), code=303)
 
 
-_TRANSLATIONS_KEY = "portal_translations"
-
-
-def _translations() -> Any:
-    """The request's translations for the templates' `_()`, found once per locale.
-
-    Flask-Babel keeps the catalogues in memory, but finding the request's locale and domain
-    again for every message takes some thirty context look-ups (about 40 µs); a page of
-    explained candidates says over a thousand messages. The result is kept beside Flask-Babel's
-    own per-request state and used only while its locale and domain are the very same objects:
-    `force_locale` (mail in the reader's language) and `refresh` replace the locale, so they
-    are followed. Where that state is not found, Flask-Babel answers as before."""
-    state = g.__dict__.get("_flask_babel") if g else None
-    if state is not None:
-        cached = state.__dict__.get(_TRANSLATIONS_KEY)
-        locale = state.__dict__.get("babel_locale")
-        if (
-            cached is not None
-            and locale is not None
-            and cached[0] is locale
-            and cached[1] is state.__dict__.get("babel_domain")
-        ):
-            return cached[2]
-    translations = get_translations()
-    state = g.__dict__.get("_flask_babel") if g else None
-    if state is not None and state.__dict__.get("babel_locale") is not None:
-        setattr(
-            state,
-            _TRANSLATIONS_KEY,
-            (state.babel_locale, state.__dict__.get("babel_domain"), translations),
-        )
-    return translations
-
-
 def init_i18n(app: Flask) -> None:
     app.register_blueprint(blueprint)
-    # the same callables Flask-Babel installs, with the request's translations found once
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
     @app.context_processor
     def _page_language() -> dict[str, object]:
