@@ -1,5 +1,6 @@
 """Fixtures of the attack tests: the app answers errors as a user would get them (a 500 page,
-not an exception in the test), a world full of data, and the browser of tests/browser."""
+not an exception in the test), and a world full of data. The XSS test lives in tests/browser,
+beside the one browser the whole run shares."""
 
 from __future__ import annotations
 
@@ -10,11 +11,6 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.browser.conftest import (  # noqa: F401 - fixtures and the screenshot hook, shared
-    browser,
-    new_page,
-    pytest_runtest_makereport,
-)
 from tests.conftest import WebClient
 from tests.security.world import World, build_world
 
