@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import Role
 from tests.browser.conftest import LiveServer
@@ -28,7 +29,7 @@ def test_a_worker_registers_on_a_phone_and_logs_out(page, live_server: LiveServe
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Olena Petrenko"
     assert "You have not described your skills yet." in page.content()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_text("You are logged out.").is_visible()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto(f"{live_server.url}/worker/")
     assert page.url.startswith(f"{live_server.url}/login")
 
@@ -44,7 +45,7 @@ def test_an_employer_registers_and_sees_the_organisation_waiting(
         email="erik.browser@example.org",
         organisation="Nordic Greenhouses",
     )
-    assert page.get_by_text("Nordic Greenhouses is waiting for an administrator").is_visible()
+    expect(page.get_by_text("Nordic Greenhouses is waiting for an administrator")).to_be_visible()
 
 
 def test_a_bad_registration_comes_back_with_messages_and_the_input_kept(

@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.models import OrganisationKind, Region, Role, User, Vacancy, VacancyState
@@ -75,22 +76,22 @@ def test_offers_accepted_take_the_positions_until_the_vacancy_is_filled(
         page.get_by_text("Why this score").first.click()
         page.get_by_role("button", name=f"Offer the job to {reference}").click()
         page.wait_for_load_state()
-        assert page.get_by_text("The offer is sent.").is_visible()
+        expect(page.get_by_text("The offer is sent.")).to_be_visible()
     assert "2 offers waiting for an answer" in page.locator("#positions-left").inner_text()
     log_out(page)
 
     for number, person in enumerate(people, start=1):
         log_in(page, live_server, person)
         page.get_by_role("link", name=re.compile("Notifications")).click()
-        assert page.get_by_text(re.compile(r"offered you a job: Forklift driver")).is_visible()
+        expect(page.get_by_text(re.compile(r"offered you a job: Forklift driver"))).to_be_visible()
         page.get_by_role("link", name="Your matches").click()
         page.get_by_role("link", name="Answer this offer").click()
         page.get_by_role("button", name="Accept the job").click()  # the question unanswered
-        assert page.get_by_text("Answer the question: yes or no.").first.is_visible()
+        expect(page.get_by_text("Answer the question: yes or no.").first).to_be_visible()
         page.get_by_label("No", exact=True).check()
         page.get_by_role("button", name="Accept the job").click()
         page.wait_for_url(re.compile(r".*/worker/matches"))
-        assert page.get_by_text(re.compile("You accepted the job")).is_visible()
+        expect(page.get_by_text(re.compile("You accepted the job"))).to_be_visible()
         log_out(page)
 
         log_in(page, live_server, employer)

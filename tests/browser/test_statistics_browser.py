@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,8 +52,8 @@ def test_an_admin_changes_the_rows_and_period_and_downloads_the_csv(
     page.wait_for_load_state()
 
     table = page.get_by_role("table", name="Workers registered, by age band and sex")
-    assert table.is_visible()
-    assert table.get_by_role("row", name="35-44").is_visible()
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row", name="35-44")).to_be_visible()
     chart = page.locator("#table-registered_by_age_band svg")
     assert chart.get_attribute("role") == "img"
     assert chart.locator("title").text_content() == "Workers registered, by age band and sex"

@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import OrganisationKind, Role, User
 from portal.services import accounts, organisations, regions
@@ -54,7 +55,7 @@ def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     page.get_by_label("Occupation, in your own words").press_sequentially("forklift dri")
     page.get_by_role("option").filter(has_text="forklift driver").first.click()
     page.get_by_role("button", name="Show its usual skills").click()
-    assert page.get_by_text("Occupation: forklift driver").is_visible()
+    expect(page.get_by_text("Occupation: forklift driver")).to_be_visible()
     assert page.get_by_label("Job title").input_value() == title
     forklift = page.get_by_role("group", name="operate a forklift")
     assert forklift.get_by_label("Essential").is_checked()
@@ -73,17 +74,17 @@ def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     assert page.get_by_label("Number of workers needed").input_value() == "25"
     page.get_by_label(re.compile("We pledge that no recruitment fees")).check()
     page.get_by_role("button", name="Submit for publication").click()
-    assert page.get_by_text("Sent for publication.").is_visible()
-    assert page.get_by_text("Waiting for moderation").first.is_visible()
+    expect(page.get_by_text("Sent for publication.")).to_be_visible()
+    expect(page.get_by_text("Waiting for moderation").first).to_be_visible()
     log_out(page)
 
     # the admin approves it from the moderation queue
     log_in(page, live_server, admin)
     page.get_by_role("link", name="Moderation").click()
     page.get_by_role("link", name=title).click()
-    assert page.get_by_role("heading", name="Workers pay no recruitment fees").is_visible()
+    expect(page.get_by_role("heading", name="Workers pay no recruitment fees")).to_be_visible()
     page.get_by_role("button", name="Approve and publish").click()
-    assert page.get_by_text(f"“{title}” is published.").is_visible()
+    expect(page.get_by_text(f"“{title}” is published.")).to_be_visible()
     log_out(page)
 
     # a worker finds it through the filters
@@ -96,9 +97,9 @@ def test_a_vacancy_goes_from_an_employer_through_moderation_to_a_worker(
     page.get_by_label("Starting on or before").fill((start + timedelta(days=1)).isoformat())
     page.get_by_label("Only with accommodation").check()
     page.get_by_role("button", name="Show vacancies").click()
-    assert page.get_by_role("heading", name="1 open vacancy").is_visible()
+    expect(page.get_by_role("heading", name="1 open vacancy")).to_be_visible()
     page.get_by_role("link", name=title).click()
-    assert page.get_by_role("heading", name="Workers pay no recruitment fees").is_visible()
+    expect(page.get_by_role("heading", name="Workers pay no recruitment fees")).to_be_visible()
     needs = page.locator("section", has=page.get_by_role("heading", name="What the job needs"))
     assert "operate a forklift" in needs.inner_text()
     assert "stack pallets" in needs.inner_text()
