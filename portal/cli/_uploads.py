@@ -11,12 +11,14 @@ from pathlib import Path
 
 import click
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.imports.tabular import RowProblem, TableProblem
 from portal.models import Organisation, OrganisationKind
-from portal.services.translation import translate_sentences
+from portal.services.translation import number, translate_sentences
+from portal.text import Number
 
 
 def find_organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
@@ -72,6 +74,20 @@ def echo_counts(counts: list[tuple[str, int]]) -> None:
     width = max(len(label) for label, _count in counts)
     for label, count in counts:
         click.echo(f"  {label:<{width}}  {count:>7,}")
+
+
+def echo_timing(rows: int, seconds: float) -> None:
+    """How many rows were read and how long it took, in the CLI's language."""
+    click.echo(
+        "  "
+        + ngettext(
+            "(%(rows)s row in %(seconds)s s)",
+            "(%(rows)s rows in %(seconds)s s)",
+            rows,
+            rows=number(Number(rows)),
+            seconds=number(Number(seconds, decimals=1)),
+        )
+    )
 
 
 def echo_problems(heading: str, problems: Iterable[RowProblem]) -> None:

@@ -12,7 +12,13 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.cli._uploads import echo_counts, echo_problems, find_organisation, unusable_file
+from portal.cli._uploads import (
+    echo_counts,
+    echo_problems,
+    echo_timing,
+    find_organisation,
+    unusable_file,
+)
 from portal.cli.taxonomy import ProgressBars
 from portal.db import current_database
 from portal.errors import DomainError
@@ -117,16 +123,7 @@ def _echo_report(file: Path, employer_name: str, report: ImportReport) -> None:
                 count=number(Number(report.unmapped_skills)),
             )
         )
-    click.echo(
-        "  "
-        + ngettext(
-            "(%(rows)s row in %(seconds)s s)",
-            "(%(rows)s rows in %(seconds)s s)",
-            report.rows,
-            rows=number(Number(report.rows)),
-            seconds=number(Number(report.seconds, decimals=1)),
-        )
-    )
+    echo_timing(report.rows, report.seconds)
     echo_problems(_("Not published:"), report.notes)
     echo_problems(_("Rejected lines:"), report.problems)
 

@@ -34,6 +34,7 @@ from portal.models import (
     WorkerInvite,
 )
 from portal.models.base import utcnow
+from portal.reporting import indicators
 from portal.services import audit, placements
 from portal.services._tx import transaction
 from portal.services.workers import SUBJECT
@@ -41,8 +42,6 @@ from portal.services.workers import SUBJECT
 ERASED_ACTOR_LABEL = "erased user"
 UNKNOWN = "unknown"
 UNKNOWN_COUNTRY = "ZZ"  # the CLDR code for an unknown region of the world
-AGE_BANDS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64))
-OLDEST_BAND = "65+"
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -197,16 +196,9 @@ class TallyFacts:
 
 
 def age_band(birth_year: int | None, in_year: int) -> str:
-    """The ten-year band of someone's age in `in_year` (15–24 ... 65+), or "unknown"."""
-    if birth_year is None:
-        return UNKNOWN
-    age = in_year - birth_year
-    if age >= 65:
-        return OLDEST_BAND
-    for first, last in AGE_BANDS:
-        if first <= age <= last:
-            return f"{first}-{last}"
-    return UNKNOWN
+    """The statistics' ten-year band of someone's age in `in_year`, or "unknown"."""
+    band = indicators.age_band(birth_year, in_year)
+    return UNKNOWN if band == indicators.NOT_STATED else band
 
 
 def tally_facts(session: Session, worker: Worker) -> TallyFacts:

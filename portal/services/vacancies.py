@@ -571,29 +571,7 @@ def duplicate(session: Session, user: User, vacancy_id: int) -> Vacancy:
             organisation_id=source.organisation_id,
             created_by_id=user.id,
             state=VacancyState.DRAFT,
-            **{
-                name: getattr(source, name)
-                for name in (
-                    "title",
-                    "occupation_words",
-                    "occupation_uri",
-                    "occupation_label",
-                    "isco_code",
-                    "description",
-                    "positions",
-                    "region_id",
-                    "workplace",
-                    "start_date",
-                    "end_date",
-                    "apply_by",
-                    "hours_per_week",
-                    "pay_amount",
-                    "pay_currency",
-                    "pay_period",
-                    "accommodation",
-                    "transport",
-                )
-            },
+            **{name: getattr(source, name) for name in _CONTENT},
         )
         copy.skills = [
             VacancySkill(

@@ -42,6 +42,8 @@ from portal.services import (
 )
 from tests.conftest import PASSWORD, Factory, WebClient
 from tests.market import FORKLIFT, SAFETY, active_worker, open_vacancy
+from tests.web.test_vacancy_pages import _form as vacancy_form
+from tests.web.test_worker_profile import ABOUT
 
 pytestmark = pytest.mark.usefixtures("stored_taxonomy")
 
@@ -113,41 +115,6 @@ def _complete(world: World, user: User, worker: Worker) -> None:
         worker,
         workers.Availability(region_id=world.north.id, available_from=date.today()),
     )
-
-
-ABOUT = {
-    "given_name": "Olena",
-    "family_name": "Petrenko",
-    "email": "olena@example.org",
-    "phone": "+380 44 123 4567",
-    "sex": "female",
-    "birth_year": "1990",
-    "country_of_origin": "UA",
-    "nationality": "UA",
-    "languages-0-code": "uk",
-    "languages-0-level": "native",
-}
-
-
-def _vacancy_form(world: World, action: str) -> dict[str, str]:
-    return {
-        "title": "Forklift drivers for the harvest",
-        "positions": "12",
-        "region_id": str(world.north.id),
-        "workplace": "Green Farm",
-        "start_date": NEXT_MONTH.isoformat(),
-        "end_date": (NEXT_MONTH + timedelta(days=60)).isoformat(),
-        "hours_per_week": "40",
-        "pay_amount": "14.50",
-        "pay_currency": "EUR",
-        "pay_period": "hour",
-        "accommodation": "y",
-        "languages-0-code": "en",
-        "languages-0-level": "A2",
-        "description": "Night shifts in the cold store.",
-        "no_fee_pledge": "y",
-        "action": action,
-    }
 
 
 def _csv(columns: tuple[str, ...], row: dict[str, str]) -> bytes:
@@ -276,12 +243,12 @@ def a_worker_accepting_an_invite(world: World) -> Form:
 
 def posting_a_vacancy_for_publication(world: World) -> Form:
     _logged_in(world, Role.EMPLOYER)
-    return Form("/employer/vacancies/new", lambda: _vacancy_form(world, "submit"))
+    return Form("/employer/vacancies/new", lambda: vacancy_form(world.north))
 
 
 def saving_a_vacancy_as_a_draft(world: World) -> Form:
     _logged_in(world, Role.EMPLOYER)
-    return Form("/employer/vacancies/new", lambda: _vacancy_form(world, "draft"))
+    return Form("/employer/vacancies/new", lambda: vacancy_form(world.north, action="draft"))
 
 
 def duplicating_a_vacancy(world: World) -> Form:
