@@ -56,6 +56,7 @@ from portal.reporting.indicators import (
     vacancy_table,
 )
 from portal.reporting.tables import WITHHELD, Cell, SuppressedTable
+from portal.services import data_rights
 from portal.services.matching_settings import current_settings
 
 Period = tuple[date, date]
@@ -63,9 +64,6 @@ Period = tuple[date, date]
 
 STREAM_ROWS = 1000
 RECOGNISED = (Recognition.RECOGNISED, Recognition.PARTLY_RECOGNISED)
-TALLY_UNKNOWN = "unknown"
-TALLY_UNKNOWN_COUNTRY = "ZZ"
-"""How `data_rights` writes a missing value in the erased-worker tallies."""
 
 
 class NoData(DomainError):
@@ -323,14 +321,14 @@ def _erased_workers(session: Session, period: Period | None) -> Iterator[WorkerF
         )
     for tally in session.scalars(statement.order_by(ErasedWorkerTally.id)):
         facts = registered_only(
-            sex=SEX_NOT_STATED if tally.sex == TALLY_UNKNOWN else tally.sex,
-            age_band=NOT_STATED if tally.age_band == TALLY_UNKNOWN else tally.age_band,
+            sex=SEX_NOT_STATED if tally.sex == data_rights.UNKNOWN else tally.sex,
+            age_band=NOT_STATED if tally.age_band == data_rights.UNKNOWN else tally.age_band,
             origin=(
                 NOT_STATED
-                if tally.country_of_origin == TALLY_UNKNOWN_COUNTRY
+                if tally.country_of_origin == data_rights.UNKNOWN_COUNTRY
                 else tally.country_of_origin
             ),
-            region=NOT_STATED if tally.region == TALLY_UNKNOWN else tally.region,
+            region=NOT_STATED if tally.region == data_rights.UNKNOWN else tally.region,
             registered_month=tally.registered_month,
         )
         for _erased in range(tally.count):

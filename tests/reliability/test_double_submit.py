@@ -472,8 +472,8 @@ FORMS: dict[str, Callable[[World], Form]] = {
     )
 }
 OPEN = {  # found here, to be fixed where the form lives
-    "making_an_api_token": "the API tokens page (portal/web/api, being built) makes a second "
-    "token, whose secret nobody ever sees",
+    "making_an_api_token": "the API tokens page makes a second token, whose secret nobody "
+    "ever sees (it needs a one-time form nonce)",
 }
 
 
