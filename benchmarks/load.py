@@ -2,7 +2,7 @@
 
     python benchmarks/load.py [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--workers 100000] [--vacancies 10000] [--seed 7] [--esco-dir ../shared/esco]
-        [--users 50] [--duration 120] [--warmup 20] [--think 1.0] [--statistics-every 60]
+        [--users 50] [--duration 120] [--warmup 20] [--think 1.0] [--statistics-every 0]
         [--gunicorn-workers 4] [--gunicorn-threads 4] [--schema bench_load] [--rebuild]
         [--prepare-only] [--json FILE]
 
@@ -16,8 +16,12 @@
    then a real round of `portal match run` (explained matches, proposals). Building takes 10-15
    minutes. When the schema's comment says it already holds this market (same sizes, seed
    and ESCO files) it is only upgraded to the newest migration; `--rebuild` starts again.
-2. The server: `gunicorn -w 4 --threads 4 wsgi:app` on 127.0.0.1 (a free port), with
-   PORTAL_ENV=production, a random secret key and PORTAL_DATABASE_URL on that schema.
+2. The server: first `portal stats refresh` counts the statistics dashboard's views, as the
+   operator's scheduler does (the time it took is printed); then
+   `gunicorn --config python:portal.gunicorn_conf -w 4 --threads 4 wsgi:app` (the portal's
+   settings: the taxonomy index built once before the workers fork) on 127.0.0.1 (a free
+   port), with PORTAL_ENV=production, a random secret key and PORTAL_DATABASE_URL on that
+   schema.
 3. The users, in threads of this process (the standard library's http.client, no extra
    package): each logs in once as its role (anonymous visitors do not), then repeats actions
    picked from its role's mix, waiting a think time (uniform 0.5-1.5 × `--think` seconds)
@@ -26,11 +30,11 @@
    request per word typed as the page's script sends them, in the language of the words: en,
    fr, ru, uk, ar), a worker's dashboard and matches, an employer's candidates for one of its
    vacancies, a provider's worker list and one worker's matches, the admin's placement board
-   and statistics dashboard (each admin at most once a `--statistics-every` seconds: `inf`,
-   never). 50 users are 17 anonymous visitors, 19 workers, 8 employers, 4 providers and 2
-   admins. Before them, rounds of simultaneous suggestions until every gunicorn worker has
-   built its taxonomy index (the time it took is printed); requests in the first `--warmup`
-   seconds are not counted either.
+   and statistics dashboard by one of its dimensions (each admin at most once a
+   `--statistics-every` seconds: 0, as often as the mix says; `inf`, never). 50 users are 17
+   anonymous visitors, 19 workers, 8 employers, 4 providers and 2 admins. Before them, rounds
+   of simultaneous suggestions until two in a row answer within a second (the time it took is
+   printed); requests in the first `--warmup` seconds are not counted either.
 
 Prints the machine (CPUs, model, load average before and every 15 s during the run), the CPU
 used meanwhile by gunicorn, by its PostgreSQL backends, by this process and by everything else
@@ -334,6 +338,7 @@ def free_port() -> int:
 def gunicorn_command(args: argparse.Namespace, port: int) -> list[str]:
     return [
         str(Path(sys.executable).parent / "gunicorn"),
+        "--config", "python:portal.gunicorn_conf",
         "-w", str(args.gunicorn_workers),
         "--threads", str(args.gunicorn_threads),
         "-b", f"127.0.0.1:{port}",
@@ -341,15 +346,39 @@ def gunicorn_command(args: argparse.Namespace, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def start_server(args: argparse.Namespace, url: str, instance: Path, log: Path) -> tuple[Any, int]:
-    port = free_port()
-    environment = {
+def server_environment(url: str, instance: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "PORTAL_ENV": "production",
         "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         "PORTAL_DATABASE_URL": url,
         "PORTAL_INSTANCE_PATH": str(instance),
     }
+
+
+def refresh_statistics(url: str, instance: Path) -> None:
+    """What the operator's scheduler does (`portal stats refresh`): the dashboard's views are
+    counted ahead of the admins' visits."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (our own venv's portal command, fixed arguments)
+        [str(Path(sys.executable).parent / "portal"), "stats", "refresh"],
+        cwd=REPO,
+        env=server_environment(url, instance),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"portal stats refresh failed:\n{done.stdout}{done.stderr}")
+    print(
+        f"Statistics: `portal stats refresh` ({time.perf_counter() - started:.1f} s): "
+        + done.stdout.strip()
+    )
+
+
+def start_server(args: argparse.Namespace, url: str, instance: Path, log: Path) -> tuple[Any, int]:
+    port = free_port()
+    environment = server_environment(url, instance)
     command = gunicorn_command(args, port)
     print("Server: PORTAL_ENV=production", " ".join([Path(command[0]).name, *command[1:]]))
     with log.open("wb") as out:
@@ -709,15 +738,16 @@ class VirtualUser:
         self.get("/admin/placements", f"/admin/placements?{query}")
 
     def statistics(self) -> None:
-        """At most once every `--statistics-every` seconds per admin (a report, not a page
-        kept open); the placement board otherwise."""
+        """The dashboard by one of its dimensions, at most once every `--statistics-every`
+        seconds per admin (0: as often as the mix says); the placement board otherwise."""
         now = time.monotonic()
         if self.statistics_every == float("inf") or now - self.last_statistics < (
             self.statistics_every
         ):
             return self.placement_board()
         self.last_statistics = now
-        self.get("/admin/statistics", "/admin/statistics")
+        by = self.rng.choice(["region", "sector", "origin", "age_band", "month"])
+        self.get("/admin/statistics", f"/admin/statistics?by={by}")
 
     def mix(self) -> list[tuple[Callable[[], None], int]]:
         public = [(self.home, 2), (self.browse, 3), (self.vacancy, 3), (self.skills, 3),
@@ -868,6 +898,7 @@ def drive(args: argparse.Namespace, url: str) -> int:
     with tempfile.TemporaryDirectory(prefix="portal-load-") as folder:
         log = Path(folder) / "gunicorn.log"
         named = make_url(url).update_query_dict({"application_name": APPLICATION_NAME})
+        refresh_statistics(url, Path(folder))
         server, port = start_server(args, named.render_as_string(False), Path(folder), log)
         try:
             return _drive(args, port, accounts, CpuMeter(server, args.postgres), log)
@@ -975,7 +1006,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=20, help="seconds not counted")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, seconds")
     parser.add_argument(
-        "--statistics-every", type=float, default=60, help="seconds between an admin's visits"
+        "--statistics-every", type=float, default=0, help="seconds between an admin's visits"
     )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--gunicorn-threads", type=int, default=4)

@@ -48,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_TLS": True,
     "MAIL_FROM": "portal@localhost",
     "PAGE_SIZE": 25,
+    # seconds the statistics dashboard shows figures as last computed before counting again
+    # (`portal stats refresh` from a scheduler keeps them fresh; 0 counts on every visit)
+    "STATISTICS_MAX_AGE": 600,
     # the admin's "run matching" button works in a thread; the tests' shared connection cannot
     "MATCHING_IN_BACKGROUND": True,
     # argon2id cost; lower it only for test suites

@@ -197,6 +197,15 @@ class WebClient:
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
+    def hidden(self, page: str, name: str) -> str:
+        """The value of the form's hidden field `name` on `page`, as a browser would send it."""
+        text = self.client.get(page).get_data(as_text=True)
+        match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*\bvalue="([^"]*)"', text)
+        if match is None:
+            match = re.search(rf'<input[^>]*\bvalue="([^"]*)"[^>]*\bname="{re.escape(name)}"', text)
+        assert match, f"no hidden field {name} on {page}"
+        return match.group(1)
+
     def post(
         self,
         url: str,

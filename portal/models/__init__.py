@@ -24,6 +24,7 @@ from portal.models.placements import (
     PlacementState,
 )
 from portal.models.regions import Region
+from portal.models.statistics import StatisticsSnapshot
 from portal.models.taxonomy import (
     Concept,
     ConceptBroader,
@@ -103,6 +104,7 @@ __all__ = [
     "Sex",
     "SkillRelationLink",
     "SkillSource",
+    "StatisticsSnapshot",
     "TaxonomyVersion",
     "User",
     "Vacancy",

@@ -128,6 +128,8 @@ class ApiToken(Base):
     user who made it, with exactly that user's rights.
 
     Only the secret's SHA-256 hash is kept; `prefix`, its first characters, tells tokens apart.
+    `form_nonce_hash` is the SHA-256 of the one-time value of the form that made it, so that the
+    same form sent twice makes one token (see `services.api_tokens.create_token`).
     """
 
     __tablename__ = "api_tokens"
@@ -137,6 +139,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(API_TOKEN_NAME_MAX))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
+    form_nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]

@@ -84,6 +84,16 @@ class Cell:
 WITHHELD = Cell(None)
 
 
+class _NotApplicable(Cell):
+    """A figure that does not exist (the total of rates): shown empty, not as withheld."""
+
+    def shown(self) -> int | float | str:
+        return ""
+
+
+NOT_APPLICABLE = _NotApplicable(None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SuppressedTable:
     """What may be published of a table: its labels and cells, some withheld, and the k used."""

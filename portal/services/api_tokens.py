@@ -8,7 +8,9 @@ opens nothing.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +24,7 @@ from portal.models import ApiToken, AuditAction, Role, User
 from portal.models.accounts import API_TOKEN_NAME_MAX
 from portal.models.base import utcnow
 from portal.services import audit
-from portal.services._tx import transaction
+from portal.services._tx import transaction, transaction_holding
 
 SUBJECT = "api-token"
 TOKEN_ROLES = frozenset({Role.ADMIN, Role.EMPLOYER, Role.PROVIDER})
@@ -34,6 +36,25 @@ SECRET_MAX = 200  # longer Authorization values are not tokens; no need to hash 
 LIVE_TOKENS_MAX = 25
 USE_RECORDED_EVERY = timedelta(minutes=1)
 """`last_used_at` is written at most this often per token: a busy client costs no write per call."""
+SHOWN_AGAIN_WITHIN = timedelta(minutes=10)
+"""How long the same form sent again shows the token it made again (a double click, a browser
+resending the form after a lost answer); later it only says the token exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormNonce:
+    """The one-time value of the form a token is made with, and the key its secret is derived
+    with. The same form sent twice then finds the first token and can show its secret again,
+    without the portal ever storing a secret: only the nonce's hash is kept, the nonce itself
+    exists only in the page, and the key (the application's secret key) only on the server."""
+
+    value: str
+    key: bytes
+
+    def secret(self, user_id: int) -> str:
+        message = f"api-token\0{user_id}\0{self.value}".encode()
+        digest = hmac.new(self.key, message, hashlib.sha256).digest()
+        return SECRET_START + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +81,18 @@ def _live(now: datetime) -> list[ColumnElement[bool]]:
 
 
 def create_token(
-    session: Session, user: User, name: str, *, expires_at: datetime | None = None
+    session: Session,
+    user: User,
+    name: str,
+    *,
+    expires_at: datetime | None = None,
+    nonce: FormNonce | None = None,
 ) -> NewToken:
-    """A new token for `user`, named so that they recognise it later."""
+    """A new token for `user`, named so that they recognise it later.
+
+    With the `nonce` of the form it was asked for, the same form sent again returns the token
+    the first one made (its secret shown again for `SHOWN_AGAIN_WITHIN`, then a problem that
+    says where it is) instead of making a second one; without, the secret is random."""
     if not may_hold_tokens(user):
         raise Forbidden(_("Only administrators, employers and labour providers use the API."))
     name = " ".join(name.split())
@@ -75,24 +105,36 @@ def create_token(
     now = utcnow()
     if expires_at is not None and expires_at <= now:
         raise ValidationProblem("expires_at", _("The token must expire in the future."))
-    live = session.scalars(
-        select(ApiToken.id).where(ApiToken.user_id == user.id, *_live(now))
-    ).all()
-    if len(live) >= LIVE_TOKENS_MAX:
-        raise ValidationProblem(
-            "name",
-            _(
-                "You have %(max)d tokens in use already. Revoke one you no longer need first.",
-                max=LIVE_TOKENS_MAX,
-            ),
+    nonce_hash = _hash(nonce.value) if nonce is not None else None
+    with transaction_holding(session, user):  # the same form sent twice at once: one at a time
+        if nonce is not None:
+            made = session.scalars(
+                select(ApiToken).where(
+                    ApiToken.user_id == user.id, ApiToken.form_nonce_hash == nonce_hash
+                )
+            ).one_or_none()
+            if made is not None:
+                return _made_already(made, nonce.secret(user.id), now)
+        live = session.scalars(
+            select(ApiToken.id).where(ApiToken.user_id == user.id, *_live(now))
+        ).all()
+        if len(live) >= LIVE_TOKENS_MAX:
+            raise ValidationProblem(
+                "name",
+                _(
+                    "You have %(max)d tokens in use already. Revoke one you no longer need first.",
+                    max=LIVE_TOKENS_MAX,
+                ),
+            )
+        secret = (
+            nonce.secret(user.id) if nonce is not None else SECRET_START + secrets.token_urlsafe(32)
         )
-    secret = SECRET_START + secrets.token_urlsafe(32)
-    with transaction(session):
         token = ApiToken(
             user_id=user.id,
             name=name,
             token_hash=_hash(secret),
             prefix=secret[:PREFIX_LENGTH],
+            form_nonce_hash=nonce_hash,
             created_at=now,
             expires_at=expires_at,
         )
@@ -100,6 +142,25 @@ def create_token(
         session.flush()
         audit.record(session, user, AuditAction.CREATED, SUBJECT, token.id, token.prefix)
     return NewToken(token, secret)
+
+
+def _made_already(token: ApiToken, secret: str, now: datetime) -> NewToken:
+    """The token a form made before, shown again if it is recent and live and the secret still
+    derives to it (it does not once the application's key has changed)."""
+    if (
+        is_live(token, now)
+        and now - token.created_at <= SHOWN_AGAIN_WITHIN
+        and hmac.compare_digest(_hash(secret), token.token_hash)
+    ):
+        return NewToken(token, secret)
+    raise ValidationProblem(
+        "name",
+        _(
+            "This form already made the token “%(name)s” (listed below), and its secret cannot "
+            "be shown again. If you did not keep it, revoke that token and make a new one.",
+            name=token.name,
+        ),
+    )
 
 
 def list_tokens(session: Session, user: User) -> list[ApiToken]:

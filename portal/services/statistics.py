@@ -90,8 +90,16 @@ class Statistics:
     """The published tables, and the worker facts they were counted from (read once, for the
     figures by sex that come on top: gender gaps, time to placement)."""
 
-    tables: list[SuppressedTable]
+    by_dimension: dict[str, list[SuppressedTable]]
+    """The worker indicators' tables, for each dimension asked for."""
+    vacancy_tables: list[SuppressedTable]
     workers: list[WorkerFacts]
+
+    @property
+    def tables(self) -> list[SuppressedTable]:
+        return [table for tables in self.by_dimension.values() for table in tables] + list(
+            self.vacancy_tables
+        )
 
 
 def compute_statistics(
@@ -118,14 +126,14 @@ def compute_statistics(
     workers = list(worker_facts(session, period=period, filters=wanted))
     if not workers:
         raise NoData(_("No worker registered in this period."))
-    worker_tables: list[SuppressedTable] = []
+    by_dimension: dict[str, list[SuppressedTable]] = {}
     for dimension in dimensions:
         counts = {
             indicator: suppress(count_table(workers, indicator, dimension), k)
             for indicator in WORKER_INDICATORS
         }
-        worker_tables += counts.values()
-        worker_tables.append(
+        tables = by_dimension[dimension] = list(counts.values())
+        tables.append(
             rate_table(
                 counts["placed"],
                 counts["registered"],
@@ -134,10 +142,10 @@ def compute_statistics(
                 definition=definition("placement_rate"),
             )
         )
-        worker_tables += (
+        tables += (
             _measure_table(workers, measure, dimension, counts["placed"], k) for measure in MEASURES
         )
-    return Statistics(worker_tables + vacancy_tables, workers)
+    return Statistics(by_dimension, vacancy_tables, workers)
 
 
 def statistics_tables(

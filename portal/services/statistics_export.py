@@ -46,9 +46,16 @@ from portal.reporting.indicators import (
     median_days_to_placement,
 )
 from portal.reporting.labels import label
-from portal.reporting.tables import SEX_COLUMNS, WITHHELD, Cell, SuppressedTable, Table
+from portal.reporting.tables import (
+    NOT_APPLICABLE,
+    SEX_COLUMNS,
+    WITHHELD,
+    Cell,
+    SuppressedTable,
+    Table,
+)
 from portal.reporting.writers import ExportMetadata, write_csv, write_json, write_xlsx
-from portal.services.statistics import Period, compute_statistics
+from portal.services.statistics import Period, Statistics, compute_statistics
 from portal.services.taxonomy import active_version
 from portal.services.translation import translate
 from portal.text import N_, Message
@@ -87,16 +94,6 @@ MEASURES_DEFINITION = Message(
     N_("days_to_placement: %(days)s placement_score: %(score)s"),
     {"days": definition("days_to_placement"), "score": definition("placement_score")},
 )
-
-
-class _NotApplicable(Cell):
-    """A figure that does not exist (the total of rates): shown empty, not as withheld."""
-
-    def shown(self) -> int | float | str:
-        return ""
-
-
-NOT_APPLICABLE = _NotApplicable(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +154,31 @@ def figures(
 
     Raises `NoData` when nobody registered in the period."""
     found = compute_statistics(session, by=by, k=k, period=period, filters=filters)
+    return _figures(found, found.tables, k)
+
+
+def figures_by_dimension(
+    session: Session,
+    *,
+    dimensions: Sequence[str],
+    k: int,
+    period: Period | None,
+    filters: Mapping[str, str] | None = None,
+) -> dict[str, Figures]:
+    """`figures(by=[dimension])` for each of `dimensions`, from one read of the workers.
+
+    Raises `NoData` when nobody registered in the period."""
+    found = compute_statistics(session, by=dimensions, k=k, period=period, filters=filters)
+    return {
+        dimension: _figures(found, [*tables, *found.vacancy_tables], k)
+        for dimension, tables in found.by_dimension.items()
+    }
+
+
+def _figures(found: Statistics, tables: list[SuppressedTable], k: int) -> Figures:
     facts = found.workers
     return Figures(
-        tables=found.tables,
+        tables=tables,
         gaps=gender_gap_table(gender_gaps(facts), k),
         measures=measures_table(median_days_to_placement(facts), mean_placement_score(facts), k),
     )

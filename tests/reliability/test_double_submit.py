@@ -430,7 +430,8 @@ def replacing_a_proposal(world: World) -> Form:
 
 def making_an_api_token(world: World) -> Form:
     _logged_in(world, Role.EMPLOYER)
-    data = {"name": "Employment service", "expires": "90"}
+    nonce = world.client.hidden("/account/tokens", "nonce")
+    data = {"name": "Employment service", "expires": "90", "nonce": nonce}
     return Form("/account/tokens", lambda: data, second={200})
 
 
@@ -471,10 +472,7 @@ FORMS: dict[str, Callable[[World], Form]] = {
         making_an_api_token,
     )
 }
-OPEN = {  # found here, to be fixed where the form lives
-    "making_an_api_token": "the API tokens page makes a second token, whose secret nobody "
-    "ever sees (it needs a one-time form nonce)",
-}
+OPEN: dict[str, str] = {}  # found here, to be fixed where the form lives
 
 
 def _post(client: WebClient, form: Form, token: str) -> Any:
@@ -573,6 +571,7 @@ def test_every_post_route_that_creates_or_moves_something_is_sent_twice(app: Fla
         "notifications.mark_read": "sets a value",
         "language.choose": "sets a value",
         "api_tokens.revoke": "revoking a revoked token changes nothing",
+        "admin_statistics.recount": "replaces the view's figures with the same ones",
     }
     posts = {
         rule.endpoint

@@ -141,6 +141,7 @@ ACCESS: dict[str, frozenset] = {
     "admin_placements.run_matching": frozenset({Role.ADMIN}),
     "admin_statistics.dashboard": frozenset({Role.ADMIN}),
     "admin_statistics.export": frozenset({Role.ADMIN}),
+    "admin_statistics.recount": frozenset({Role.ADMIN}),
     "notifications.notification_list": LOGGED_IN,
     "notifications.mark_read": LOGGED_IN,  # and only one's own
     "notifications.mark_all_read": LOGGED_IN,

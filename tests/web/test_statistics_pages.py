@@ -7,16 +7,22 @@ import csv
 import io
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
 from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal.models import Role
+from portal.models import Region, Role, Sex
 from portal.reporting.tables import SUPPRESSED_MARKER
 from tests.conftest import Factory, WebClient
-from tests.services.test_statistics import portal  # noqa: F401 - the fixture
+from tests.services.test_statistics import (  # noqa: F401 - the fixture
+    _people,
+    portal,
+)
 
 pytestmark = pytest.mark.usefixtures("portal")
 MARCH = "from_month=2026-03&to_month=2026-03"
@@ -161,3 +167,54 @@ def test_the_json_download_loads(admin: WebClient) -> None:
 
     assert mimetype == "application/json"
     assert "registered_by_sector" in json.dumps(json.loads(data))
+
+
+def _region(session: Session, name: str) -> Region:
+    return session.scalars(select(Region).where(Region.name == name)).one()
+
+
+def _registered(page: str) -> int:
+    """The total of workers registered, as the page shows it."""
+    table = page.split('id="caption-registered_by_region"', 1)[1].split("</table>", 1)[0]
+    totals = table.split("<tfoot>", 1)[1]
+    return int(re.findall(r'<td class="number">([^<]*)</td>', totals)[-1])
+
+
+def test_the_page_says_when_its_figures_were_counted_and_counts_again_when_asked(
+    admin: WebClient, session: Session
+) -> None:
+    view = f"{DASHBOARD}?{MARCH}&by=region"
+    before = _text(admin.get(view))
+    assert "Counted " in before and "counting took" in before
+    assert "The page counts again once they are more than 10 minutes old." in before
+    _people(session, _region(session, "North"), Sex.FEMALE, 10)
+
+    kept = _text(admin.get(view))  # younger than ten minutes: as counted before
+    response = admin.post(f"{DASHBOARD}/recount?{MARCH}&by=region", page=view)
+    back = urlsplit(response.headers["Location"])
+    after = _text(admin.get(response.headers["Location"]))
+
+    assert _registered(kept) == _registered(before) == 36
+    assert response.status_code == 302
+    assert back.path == DASHBOARD and parse_qs(back.query) == parse_qs(f"{MARCH}&by=region")
+    assert "The statistics were counted again." in after
+    assert _registered(after) == 46
+
+
+def test_counting_again_needs_the_form_s_csrf_token(admin: WebClient) -> None:
+    response = admin.client.post(f"{DASHBOARD}/recount?{MARCH}&by=region")
+
+    assert response.status_code == 400
+
+
+def test_counting_again_with_a_bad_filter_goes_back_to_the_page_with_its_message(
+    admin: WebClient,
+) -> None:
+    response = admin.post(
+        f"{DASHBOARD}/recount?from_month=2026-13&to_month=2026-03", page=DASHBOARD
+    )
+
+    assert response.status_code == 302
+    page = admin.get(response.headers["Location"])
+    assert page.status_code == 400
+    assert "Enter a month like 2026-03." in _text(page)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from portal.models.accounts import API_TOKEN_NAME_MAX
 from portal.models.base import utcnow
@@ -15,6 +16,14 @@ from portal.web.forms import TOO_LONG, PortalForm
 
 NEVER = "never"
 EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365}
+STALE_FORM = _l(
+    "This form has expired or was sent from somewhere else. Reload the page and try "
+    "again; what you typed may need to be entered again."
+)
+
+
+def _new_nonce() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class TokenForm(PortalForm):
@@ -38,6 +47,14 @@ class TokenForm(PortalForm):
         default="90",
         validators=[InputRequired(_l("Choose when the token stops working."))],
     )
+    nonce = HiddenField(
+        default=_new_nonce,
+        validators=[
+            InputRequired(STALE_FORM),
+            Regexp(r"^[A-Za-z0-9_-]{43}$", message=STALE_FORM),
+        ],
+    )
+    """A new value each time the form is shown empty: the same form sent twice makes one token."""
 
     def expires_at(self) -> datetime | None:
         days = EXPIRY_DAYS.get(self.expires.data or "")

@@ -3,13 +3,13 @@ systems (the secret is shown once), see when each was last used, and revoke them
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.errors import ValidationProblem
 from portal.services import api_tokens
-from portal.services.api_tokens import NewToken
+from portal.services.api_tokens import FormNonce, NewToken
 from portal.web.api.forms import TokenForm
 from portal.web.forms import EmptyForm, show_problem
 from portal.web.security import current_account, roles_required
@@ -27,7 +27,11 @@ def token_list() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             created = api_tokens.create_token(
-                session, account, form.name.data or "", expires_at=form.expires_at()
+                session,
+                account,
+                form.name.data or "",
+                expires_at=form.expires_at(),
+                nonce=FormNonce(form.nonce.data or "", _key()),
             )
         except ValidationProblem as problem:
             show_problem(form, problem)
@@ -42,6 +46,11 @@ def token_list() -> ResponseReturnValue:
         tokens=api_tokens.list_tokens(session, account),
         is_live=api_tokens.is_live,
     ), status
+
+
+def _key() -> bytes:
+    """The key a token's secret is derived with: the application's (a string, see config)."""
+    return str(current_app.config["SECRET_KEY"]).encode()
 
 
 def _example_call(secret: str) -> str:

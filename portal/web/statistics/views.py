@@ -1,16 +1,29 @@
 """Administrators: the statistics by sex (tables, charts, gender gaps, time to placement) for a
 period and a filtered population, and their downloads. Every figure shown is suppressed, by the
-same functions as the downloads, so the page and the files never disagree. Titles, labels and
-definitions are translated here, for the page's language, as the downloads are by the service."""
+same functions as the downloads. The page shows each view's figures as last computed (at most
+PORTAL_STATISTICS_MAX_AGE seconds old, and says when), the downloads count when asked; the
+"count again" button brings the page up to date. Titles, labels and definitions are translated
+here, for the page's language, as the downloads are by the service."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 
 from portal.errors import ValidationProblem
@@ -19,8 +32,10 @@ from portal.reporting.charts import bar_chart_svg
 from portal.reporting.disclosure import DEFAULT_K, describe_rule
 from portal.reporting.indicators import DEFINITIONS, definition
 from portal.reporting.labels import label
-from portal.services import regions, statistics, statistics_export
-from portal.services.translation import translate
+from portal.services import regions, statistics, statistics_export, statistics_snapshots
+from portal.services.translation import number, translate
+from portal.text import Number
+from portal.web.forms import EmptyForm
 from portal.web.security import roles_required
 from portal.web.session import db_session
 from portal.web.statistics.forms import StatisticsForm
@@ -36,14 +51,43 @@ def dashboard() -> ResponseReturnValue:
     form = _form()
     if request.args and not form.validate():
         return _render(form), 400
-    try:
-        found = statistics_export.figures(
-            db_session(), by=[form.by.data], k=DEFAULT_K, period=form.period, filters=form.filters
-        )
-    except statistics.NoData:
-        return _render(form, no_data=True)
+    max_age = timedelta(seconds=current_app.config["STATISTICS_MAX_AGE"])
+    return _render_snapshot(form, _snapshot(form, max_age))
+
+
+@blueprint.post("/recount")
+@roles_required(Role.ADMIN)
+def recount() -> ResponseReturnValue:
+    """Count the view again now (the filters come in the query string, as on the page)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    form = _form()
+    if not form.validate():
+        return _back_to_dashboard()
+    _snapshot(form, timedelta(0))
+    flash(_("The statistics were counted again."), "success")
+    return _back_to_dashboard()
+
+
+def _snapshot(form: StatisticsForm, max_age: timedelta) -> statistics_snapshots.Snapshot:
+    return statistics_snapshots.dashboard_figures(
+        db_session(),
+        by=form.by.data,
+        k=DEFAULT_K,
+        period=form.period,
+        filters=form.filters,
+        max_age=max_age,
+    )
+
+
+def _render_snapshot(form: StatisticsForm, snapshot: statistics_snapshots.Snapshot) -> str:
+    found = snapshot.figures
+    if found is None:
+        return _render(form, no_data=True, snapshot=snapshot, counted=_counted(snapshot))
     return _render(
         form,
+        snapshot=snapshot,
+        counted=_counted(snapshot),
         tables=[
             (t, bar_chart_svg(t, chart_id=f"chart-{t.name}", translate=translate))
             for t in found.tables
@@ -83,6 +127,29 @@ def export(file_format: str) -> ResponseReturnValue:
     )
 
 
+def _counted(snapshot: statistics_snapshots.Snapshot) -> str:
+    """When the figures shown were counted, and when the page counts again by itself."""
+    counted = _(
+        "Counted %(when)s (counting took %(seconds)s s).",
+        when=format_datetime(snapshot.computed_at, "medium"),
+        seconds=number(Number(snapshot.seconds, 1)),
+    )
+    max_age = current_app.config["STATISTICS_MAX_AGE"]
+    if max_age <= 0:
+        return counted
+    minutes = max(1, round(max_age / 60))
+    return " ".join(
+        (
+            counted,
+            ngettext(
+                "The page counts again once they are more than %(num)d minute old.",
+                "The page counts again once they are more than %(num)d minutes old.",
+                minutes,
+            ),
+        )
+    )
+
+
 def _back_to_dashboard() -> ResponseReturnValue:
     """The dashboard with the same filters, where the messages (errors, flashes) are shown."""
     filters: dict[str, Any] = request.args.to_dict()
@@ -109,5 +176,6 @@ def _render(form: StatisticsForm, **page: Any) -> str:
         word=_word,
         formats=statistics_export.FORMATS,
         export_args={name: value for name, value in request.args.items() if value},
+        recount_form=EmptyForm(),
         **page,
     )

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.errors import ValidationProblem
 from portal.models import ApiToken, Role
 from portal.models.base import utcnow
 from portal.services import api_tokens
@@ -23,7 +24,8 @@ SECRET = re.compile(r'id="new-token"[^>]*value="(spt_[^"]+)"')
 
 
 def _make_token(client: WebClient, name: str = "Employment service", expires: str = "90") -> str:
-    response = client.post(PAGE, {"name": name, "expires": expires})
+    nonce = client.hidden(PAGE, "nonce")
+    response = client.post(PAGE, {"name": name, "expires": expires, "nonce": nonce})
     assert response.status_code == 200, response.get_data(as_text=True)
     found = SECRET.search(response.get_data(as_text=True))
     assert found, "the new token is shown"
@@ -69,10 +71,114 @@ def test_making_a_token_needs_the_form_s_csrf_token(client: WebClient, make: Fac
 def test_a_token_needs_a_name(client: WebClient, make: Factory) -> None:
     client.login(make.user(Role.PROVIDER).email)
 
-    response = client.post(PAGE, {"name": "  ", "expires": "30"})
+    nonce = client.hidden(PAGE, "nonce")
+    response = client.post(PAGE, {"name": "  ", "expires": "30", "nonce": nonce})
 
     assert response.status_code == 400
     assert 'id="name-error"' in response.get_data(as_text=True)
+    assert f'value="{nonce}"' in response.get_data(as_text=True)  # still the same form
+
+
+def _tokens(session: Session) -> list[ApiToken]:
+    session.expire_all()
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def test_the_same_form_sent_twice_makes_one_token_and_shows_its_secret_again(
+    client: WebClient, make: Factory, session: Session
+) -> None:
+    client.login(make.user(Role.EMPLOYER).email)
+    form = {"name": "Twice", "expires": "90", "nonce": client.hidden(PAGE, "nonce")}
+
+    first = client.post(PAGE, form)
+    second = client.post(PAGE, form)
+
+    shown = [SECRET.search(answer.get_data(as_text=True)) for answer in (first, second)]
+    assert second.status_code == 200
+    assert shown[0] and shown[1] and shown[0].group(1) == shown[1].group(1)
+    (token,) = _tokens(session)
+    assert token.token_hash == hashlib.sha256(shown[0].group(1).encode()).hexdigest()
+    assert token.form_nonce_hash == hashlib.sha256(form["nonce"].encode()).hexdigest()
+    assert form["nonce"] not in {token.token_hash, token.prefix}  # the nonce itself is not kept
+
+
+def test_after_a_token_is_made_the_form_is_a_new_one(client: WebClient, make: Factory) -> None:
+    client.login(make.user(Role.PROVIDER).email)
+    nonce = client.hidden(PAGE, "nonce")
+
+    answer = client.post(PAGE, {"name": "First", "expires": "30", "nonce": nonce})
+    again = re.search(r'name="nonce"[^>]*value="([^"]+)"', answer.get_data(as_text=True))
+
+    assert again and again.group(1) != nonce
+    assert SECRET.search(
+        client.post(PAGE, {"name": "Second", "expires": "30", "nonce": again.group(1)}).get_data(
+            as_text=True
+        )
+    )
+
+
+@pytest.mark.parametrize("nonce", [None, "", "short", "x" * 42 + "!"])
+def test_a_form_without_its_one_time_value_makes_nothing(
+    client: WebClient, make: Factory, session: Session, nonce: str | None
+) -> None:
+    client.login(make.user(Role.ADMIN).email)
+    form = {"name": "No nonce", "expires": "30"}
+    if nonce is not None:
+        form["nonce"] = nonce
+
+    response = client.post(PAGE, form)
+
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert _tokens(session) == []
+
+
+def test_the_same_form_sent_again_later_says_the_token_exists_without_its_secret(
+    client: WebClient, make: Factory, session: Session
+) -> None:
+    client.login(make.user(Role.EMPLOYER).email)
+    form = {"name": "Earlier", "expires": "90", "nonce": client.hidden(PAGE, "nonce")}
+    client.post(PAGE, form)
+    (token,) = _tokens(session)
+    token.created_at -= api_tokens.SHOWN_AGAIN_WITHIN + timedelta(seconds=1)
+    session.commit()
+
+    response = client.post(PAGE, form)
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This form already made the token “Earlier”" in text
+    assert not SECRET.search(text)
+    assert len(_tokens(session)) == 1
+
+
+def test_a_form_sent_again_after_the_key_changed_cannot_show_the_secret(
+    make: Factory, session: Session
+) -> None:
+    user = make.user(Role.PROVIDER)
+    made = api_tokens.create_token(
+        session, user, "Keyed", nonce=api_tokens.FormNonce("n" * 43, b"old key")
+    )
+
+    with pytest.raises(ValidationProblem, match="already made"):
+        api_tokens.create_token(
+            session, user, "Keyed", nonce=api_tokens.FormNonce("n" * 43, b"new key")
+        )
+    again = api_tokens.create_token(
+        session, user, "Keyed", nonce=api_tokens.FormNonce("n" * 43, b"old key")
+    )
+    assert again.secret == made.secret and again.token.id == made.token.id
+    assert len(_tokens(session)) == 1
+
+
+def test_a_revoked_token_is_not_shown_again(make: Factory, session: Session) -> None:
+    user = make.user(Role.ADMIN)
+    nonce = api_tokens.FormNonce("r" * 43, b"key")
+    made = api_tokens.create_token(session, user, "Gone", nonce=nonce)
+    api_tokens.revoke_token(session, user, made.token.id)
+
+    with pytest.raises(ValidationProblem, match="already made"):
+        api_tokens.create_token(session, user, "Gone", nonce=nonce)
 
 
 def test_workers_have_no_tokens_page(client: WebClient, make: Factory) -> None:
@@ -201,8 +307,6 @@ def market_free_admin(make: Factory, session: Session) -> str:
 
 
 def test_an_account_holds_a_limited_number_of_live_tokens(make: Factory, session: Session) -> None:
-    from portal.errors import ValidationProblem
-
     user = make.user(Role.PROVIDER)
     for number in range(api_tokens.LIVE_TOKENS_MAX):
         api_tokens.create_token(session, user, f"token {number}")
