@@ -9,7 +9,7 @@ are put in the reader's language by the `translate` the page gives (English by d
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.reporting.labels import label
 from portal.reporting.tables import SUPPRESSED_MARKER, Cell, SuppressedTable
@@ -59,46 +59,34 @@ def bar_chart_svg(table: SuppressedTable, *, chart_id: str, translate: Translate
 def _group(
     row: str, line: tuple[Cell, ...], columns: tuple[str, ...], *, top: int, scale: float
 ) -> Markup:
+    """One row's label and bars. Written with f-strings around `escape` rather than
+    `Markup.format`, which costs ten times as much (a page draws 14 charts of 1,300 bars)."""
     parts = [
-        Markup(
-            '<text class="chart-row-label" x="0" y="{y}" font-weight="bold">{label}</text>'
-        ).format(y=top + ROW_LABEL_HEIGHT - 5, label=row)
+        f'<text class="chart-row-label" x="0" y="{top + ROW_LABEL_HEIGHT - 5}" '
+        f'font-weight="bold">{escape(row)}</text>'
     ]
     for number, (column, cell) in enumerate(zip(columns, line, strict=True)):
         y = top + ROW_LABEL_HEIGHT + number * (BAR_HEIGHT + BAR_GAP)
         text_y = y + BAR_HEIGHT - 2
-        parts.append(
-            Markup('<text class="chart-column-label" x="0" y="{y}">{column}</text>').format(
-                y=text_y, column=column
-            )
-        )
+        parts.append(f'<text class="chart-column-label" x="0" y="{text_y}">{escape(column)}</text>')
         if cell.suppressed:
             parts.append(
-                Markup('<text class="chart-withheld" x="{x}" y="{y}">{marker}</text>').format(
-                    x=LABEL_WIDTH, y=text_y, marker=SUPPRESSED_MARKER
-                )
+                f'<text class="chart-withheld" x="{LABEL_WIDTH}" y="{text_y}">'
+                f"{escape(SUPPRESSED_MARKER)}</text>"
             )
             continue
         length = round(_number(cell) * scale, 1)
+        colour = number % len(PALETTE)
         parts.append(
-            Markup(
-                '<rect class="chart-bar chart-bar-{number}" x="{x}" y="{y}" width="{w}" '
-                'height="{h}" fill="{fill}"/>'
-            ).format(
-                number=number % len(PALETTE),
-                x=LABEL_WIDTH,
-                y=y,
-                w=length,
-                h=BAR_HEIGHT,
-                fill=PALETTE[number % len(PALETTE)],
-            )
+            f'<rect class="chart-bar chart-bar-{colour}" x="{LABEL_WIDTH}" y="{y}" '
+            f'width="{length}" height="{BAR_HEIGHT}" fill="{PALETTE[colour]}"/>'
         )
         parts.append(
-            Markup('<text class="chart-value" x="{x}" y="{y}">{value}</text>').format(
-                x=round(LABEL_WIDTH + length + 4, 1), y=text_y, value=_figure(cell)
-            )
+            f'<text class="chart-value" x="{round(LABEL_WIDTH + length + 4, 1)}" y="{text_y}">'
+            f"{escape(_figure(cell))}</text>"
         )
-    return Markup("").join(parts)
+    # every value put in above is a number or escaped
+    return Markup("".join(parts))  # noqa: S704  # nosec
 
 
 def _summary(table: SuppressedTable, translate: Translate) -> str:

@@ -27,6 +27,7 @@ def init_web(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     security.init_login(app)
 

@@ -10,10 +10,12 @@ logged-in user, on their account, so that their pages and mail follow them to an
 from __future__ import annotations
 
 from babel import Locale
+from babel.support import NullTranslations
 from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     has_request_context,
     redirect,
     request,
@@ -21,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 
 from portal.services import accounts
@@ -34,6 +36,30 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 SESSION_KEY = "language"
 
 blueprint = Blueprint("language", __name__)
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' `_()`, `ngettext()` and `pgettext()` as Flask-Babel's (newstyle: the same
+    arguments and output), but on the catalogue found once per request and locale
+    (`force_locale` changes the locale, so it changes the catalogue). Flask-Babel looks the
+    catalogue up again for every message, which made a third of the CPU of a page of explained
+    candidates (1,100 messages)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+    )
+
+
+def _catalogue() -> NullTranslations:
+    kept: dict[str, NullTranslations] = g.setdefault("portal_catalogues", {})
+    locale = str(get_locale())
+    found = kept.get(locale)
+    if found is None:
+        found = kept[locale] = get_translations()
+    return found
 
 
 def languages() -> list[str]:

@@ -7,7 +7,9 @@ here, for the page's language, as the downloads are by the service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
@@ -25,6 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from portal.errors import ValidationProblem
 from portal.models import Role
@@ -32,9 +35,10 @@ from portal.reporting.charts import bar_chart_svg
 from portal.reporting.disclosure import DEFAULT_K, describe_rule
 from portal.reporting.indicators import DEFINITIONS, definition
 from portal.reporting.labels import label
+from portal.reporting.tables import SUPPRESSED_MARKER, Cell
 from portal.services import regions, statistics, statistics_export, statistics_snapshots
 from portal.services.translation import number, translate
-from portal.text import Number
+from portal.text import Number, Translate
 from portal.web.forms import EmptyForm
 from portal.web.security import roles_required
 from portal.web.session import db_session
@@ -84,13 +88,14 @@ def _render_snapshot(form: StatisticsForm, snapshot: statistics_snapshots.Snapsh
     found = snapshot.figures
     if found is None:
         return _render(form, no_data=True, snapshot=snapshot, counted=_counted(snapshot))
+    words = cache(translate)  # this request's language; the same labels recur in every table
     return _render(
         form,
+        words,
         snapshot=snapshot,
         counted=_counted(snapshot),
         tables=[
-            (t, bar_chart_svg(t, chart_id=f"chart-{t.name}", translate=translate))
-            for t in found.tables
+            (t, bar_chart_svg(t, chart_id=f"chart-{t.name}", translate=words)) for t in found.tables
         ],
         gaps=found.gaps,
         measures=found.measures,
@@ -161,21 +166,43 @@ def _form() -> StatisticsForm:
     return StatisticsForm(request.args or None, regions=names)
 
 
-def _word(word: str) -> str:
-    """A table's identifier or row value as the page shows it (data stays as it is)."""
-    return translate(label(word))
+def _figure_writer() -> Callable[..., str | Markup]:
+    """How the page writes a cell: a dash where the figure does not exist, the marker (with
+    its meaning) where it is withheld, else the number (`digits` after the point, or two for
+    a fraction). A function, not a template macro: a page writes a thousand of them."""
+    withheld = Markup('<abbr title="%s">%s</abbr>') % (
+        _("withheld to protect small numbers"),
+        SUPPRESSED_MARKER,
+    )
+
+    def figure(cell: Cell, digits: int | None = None) -> str | Markup:
+        if cell.shown() == "":
+            return "–"
+        if cell.value is None:
+            return withheld
+        value = cell.value
+        if digits is not None:
+            return f"{value:.{digits}f}"
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:.2f}"
+        return str(int(value))
+
+    return figure
 
 
-def _render(form: StatisticsForm, **page: Any) -> str:
+def _render(form: StatisticsForm, words: Translate = translate, **page: Any) -> str:
+    """The page; `words` translates (a table's identifiers and row values through `label`:
+    the data stays as it is)."""
     return render_template(
         "statistics/dashboard.html",
         form=form,
-        definitions={name: translate(definition(name)) for name in DEFINITIONS},
-        rule=translate(describe_rule(DEFAULT_K)),
-        translate=translate,
-        word=_word,
+        definitions={name: words(definition(name)) for name in DEFINITIONS},
+        rule=words(describe_rule(DEFAULT_K)),
+        translate=words,
+        word=lambda word: words(label(word)),
         formats=statistics_export.FORMATS,
         export_args={name: value for name, value in request.args.items() if value},
         recount_form=EmptyForm(),
+        figure=_figure_writer(),
         **page,
     )
