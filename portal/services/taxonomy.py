@@ -438,6 +438,7 @@ class TaxonomyIndex:
     skills: Resolver
     occupations: Resolver
     concept_ids: dict[str, int]
+    preferred: dict[str, dict[str, str]]  # uri → language → preferred label
     learned_state: tuple[Any, ...]
     learned: set[tuple[str, str, str, ConceptKind]]  # (uri, text, lang, kind) now in the index
 
@@ -499,8 +500,11 @@ def _build_index(session: Session, version: TaxonomyVersion) -> TaxonomyIndex:
         )
     ).all()
     entries: dict[ConceptKind, list[LabelEntry]] = defaultdict(list)
+    preferred: dict[str, dict[str, str]] = defaultdict(dict)
     for uri, concept_kind, text, lang, label_kind in rows:
         entries[concept_kind].append(LabelEntry(uri, text, lang, label_kind))
+        if label_kind is LabelKind.PREFERRED:
+            preferred[uri].setdefault(lang, text)
     concept_ids = dict(
         session.execute(
             select(Concept.uri, Concept.id).where(
@@ -516,6 +520,7 @@ def _build_index(session: Session, version: TaxonomyVersion) -> TaxonomyIndex:
         skills=Resolver.build(entries[ConceptKind.SKILL]),
         occupations=Resolver.build(entries[ConceptKind.OCCUPATION]),
         concept_ids=concept_ids,
+        preferred=dict(preferred),
         learned_state=(),
         learned=set(),
     )
@@ -563,7 +568,7 @@ def suggest(
         return []
     limit = max(1, min(limit, SUGGEST_LIMIT_MAX))
     candidates = index.resolver(kind).suggest(text[:LABEL_MAX], lang=lang, limit=limit)
-    return _with_preferred_labels(session, index, candidates, lang)
+    return _with_preferred_labels(index, candidates, lang)
 
 
 def suggest_many(
@@ -575,27 +580,33 @@ def suggest_many(
     batches = index.resolver(kind).suggest_many(
         [text[:LABEL_MAX] for text in texts], lang=lang, limit=max(1, min(limit, SUGGEST_LIMIT_MAX))
     )
-    return [_with_preferred_labels(session, index, batch, lang) for batch in batches]
+    return [_with_preferred_labels(index, batch, lang) for batch in batches]
 
 
 def _with_preferred_labels(
-    session: Session, index: TaxonomyIndex, candidates: list[Candidate], lang: str
+    index: TaxonomyIndex, candidates: list[Candidate], lang: str
 ) -> list[Suggestion]:
-    ids = [index.concept_ids[c.uri] for c in candidates if c.uri in index.concept_ids]
-    labels = preferred_labels(session, ids, lang)
-    return [
-        Suggestion(
-            id=index.concept_ids[c.uri],
-            uri=c.uri,
-            label=c.label,
-            lang=c.lang,
-            score=round(c.score, 1),
-            preferred_label=labels.get(index.concept_ids[c.uri], c.label),
-            learned=c.kind is LabelKind.LEARNED,
+    """Each candidate named by its preferred label in `lang`, else English, else any (as
+    `preferred_labels`, from the index: a type-ahead asks once per word typed)."""
+    suggestions = []
+    for c in candidates:
+        if c.uri not in index.concept_ids:
+            continue
+        labels = index.preferred.get(c.uri, {})
+        suggestions.append(
+            Suggestion(
+                id=index.concept_ids[c.uri],
+                uri=c.uri,
+                label=c.label,
+                lang=c.lang,
+                score=round(c.score, 1),
+                preferred_label=(
+                    labels.get(lang) or labels.get("en") or next(iter(labels.values()), c.label)
+                ),
+                learned=c.kind is LabelKind.LEARNED,
+            )
         )
-        for c in candidates
-        if c.uri in index.concept_ids
-    ]
+    return suggestions
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeGuard, TypeVar
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required
 
@@ -100,6 +100,6 @@ def add_security_headers(response: Response) -> Response:
     }
     for name, value in headers.items():
         response.headers.setdefault(name, value)
-    if current_user and current_user.is_authenticated:
+    if session.get("_user_id") is not None:  # a logged-in browser (Flask-Login's key)
         response.headers["Cache-Control"] = "no-store"
     return response

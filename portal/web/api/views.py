@@ -40,11 +40,11 @@ def suggest_occupations() -> Response:
 def _suggest(kind: ConceptKind) -> Response:
     query, lang, limit = _query(), _language(), _limit()
     session = db_session()
-    body: dict[str, Any] = {"query": query, "lang": lang, "candidates": []}
-    if taxonomy.active_version(session) is None:
-        body["message"] = _("No taxonomy is loaded yet, so there is nothing to suggest.")
-    else:
-        body["candidates"] = [
+    suggestions = taxonomy.suggest(session, kind, query, lang=lang, limit=limit)
+    body: dict[str, Any] = {
+        "query": query,
+        "lang": lang,
+        "candidates": [
             {
                 "id": suggestion.id,
                 "uri": suggestion.uri,
@@ -53,8 +53,11 @@ def _suggest(kind: ConceptKind) -> Response:
                 "score": suggestion.score,
                 "preferred_label": suggestion.preferred_label,
             }
-            for suggestion in taxonomy.suggest(session, kind, query, lang=lang, limit=limit)
-        ]
+            for suggestion in suggestions
+        ],
+    }
+    if not suggestions and taxonomy.active_version(session) is None:
+        body["message"] = _("No taxonomy is loaded yet, so there is nothing to suggest.")
     response = jsonify(body)
     response.headers["Cache-Control"] = PUBLIC_CACHE
     response.vary.add("Accept-Language")  # the default `lang`
