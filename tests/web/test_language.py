@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
-from flask_babel import force_locale, gettext
+from flask import Flask, render_template_string
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
 from portal.models import Role, User
@@ -141,3 +141,31 @@ def test_a_vacancy_state_is_named_in_each_readers_language(app: Flask) -> None:
         english = state_label(VacancyState.OPEN)
     assert english == "Open"
     assert len({french, ukrainian, english}) == 3
+
+
+def test_templates_translate_in_the_locale_of_their_rendering(app: Flask) -> None:
+    """Templates keep the catalogue of the moment they are rendered: a rendering inside
+    `force_locale` (a mail in its reader's language) speaks that language, the page's next
+    rendering the page's again, and one without Flask's variables (as a macro imported without
+    context) too."""
+    page = "{{ _('Vacancies') }} {{ ngettext('%(num)d token', '%(num)d tokens', 2) }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        french = render_template_string(page)
+        with force_locale("uk"):
+            ukrainian = render_template_string(page)
+        again = render_template_string(page)
+        bare = app.jinja_env.from_string(page).render()
+        with force_locale("ar"):
+            bare_arabic = app.jinja_env.from_string(page).render()
+
+    assert french == again == bare
+    assert french.startswith(_in(app, "fr", "Vacancies") + " ")
+    assert french.endswith(_plural(app, "fr", 2))
+    assert ukrainian.startswith(_in(app, "uk", "Vacancies") + " ")
+    assert ukrainian.endswith(_plural(app, "uk", 2))
+    assert bare_arabic.startswith(_in(app, "ar", "Vacancies") + " ")
+
+
+def _plural(app: Flask, language: str, num: int) -> str:
+    with app.test_request_context(), force_locale(language):
+        return ngettext("%(num)d token", "%(num)d tokens", num)
