@@ -900,6 +900,8 @@ def drive(args: argparse.Namespace, url: str) -> int:
         named = make_url(url).update_query_dict({"application_name": APPLICATION_NAME})
         refresh_statistics(url, Path(folder))
         server, port = start_server(args, named.render_as_string(False), Path(folder), log)
+        built = [line for line in log.read_text().splitlines() if "index built in" in line]
+        print("gunicorn:", built[0].split("] ")[-1] if built else "no taxonomy index built")
         try:
             return _drive(args, port, accounts, CpuMeter(server, args.postgres), log)
         finally:
