@@ -154,7 +154,7 @@ def figures(
 
     Raises `NoData` when nobody registered in the period."""
     found = compute_statistics(session, by=by, k=k, period=period, filters=filters)
-    return _figures(found, found.tables, k)
+    return Figures(found.tables, *_by_sex(found, k))
 
 
 def figures_by_dimension(
@@ -169,18 +169,19 @@ def figures_by_dimension(
 
     Raises `NoData` when nobody registered in the period."""
     found = compute_statistics(session, by=dimensions, k=k, period=period, filters=filters)
+    gaps, measures = _by_sex(found, k)
     return {
-        dimension: _figures(found, [*tables, *found.vacancy_tables], k)
+        dimension: Figures([*tables, *found.vacancy_tables], gaps, measures)
         for dimension, tables in found.by_dimension.items()
     }
 
 
-def _figures(found: Statistics, tables: list[SuppressedTable], k: int) -> Figures:
+def _by_sex(found: Statistics, k: int) -> tuple[SuppressedTable, SuppressedTable]:
+    """The gender gaps and the placement measures, which depend on no dimension."""
     facts = found.workers
-    return Figures(
-        tables=tables,
-        gaps=gender_gap_table(gender_gaps(facts), k),
-        measures=measures_table(median_days_to_placement(facts), mean_placement_score(facts), k),
+    return (
+        gender_gap_table(gender_gaps(facts), k),
+        measures_table(median_days_to_placement(facts), mean_placement_score(facts), k),
     )
 
 
