@@ -28,6 +28,7 @@ from portal.models.base import utcnow
 from portal.reporting.indicators import DIMENSIONS, checked_dimensions, checked_filters
 from portal.reporting.stored import table_from_json, table_to_json
 from portal.services._tx import transaction
+from portal.services.matching_settings import current_settings
 from portal.services.statistics import NoData, Period
 from portal.services.statistics_export import Figures, figures_by_dimension
 
@@ -59,7 +60,9 @@ def dashboard_figures(
     checked_dimensions([by])
     wanted = checked_filters(filters)
     stored = session.scalars(
-        select(StatisticsSnapshot).where(StatisticsSnapshot.key == _key(by, k, period, wanted))
+        select(StatisticsSnapshot).where(
+            StatisticsSnapshot.key == _key(session, by, k, period, wanted)
+        )
     ).one_or_none()
     if stored is not None and utcnow() - stored.computed_at <= max_age:
         return _loaded(stored)
@@ -91,17 +94,26 @@ def recompute_views(
     }
     _keep(
         session,
-        {_key(dimension, k, period, wanted): snapshot for dimension, snapshot in snapshots.items()},
+        {
+            _key(session, dimension, k, period, wanted): snapshot
+            for dimension, snapshot in snapshots.items()
+        },
     )
     return snapshots
 
 
-def _key(by: str, k: int, period: Period | None, filters: Mapping[str, str]) -> str:
+def _key(
+    session: Session, by: str, k: int, period: Period | None, filters: Mapping[str, str]
+) -> str:
+    """The view's name. It holds the matching settings that define "matched": figures counted
+    before an admin changed them are not shown after."""
+    settings = current_settings(session)
     view = {
         "by": by,
         "k": k,
         "period": [day.isoformat() for day in period] if period is not None else None,
         "filters": dict(sorted(filters.items())),
+        "matched": [settings.min_essential_coverage, settings.min_score],
     }
     return hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()
 

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Region, Sex, StatisticsSnapshot
+from portal.models import Region, Role, Sex, StatisticsSnapshot
 from portal.reporting.indicators import DIMENSIONS
 from portal.services import statistics_snapshots
+from portal.services.matching_settings import update_settings
 from portal.services.statistics_export import figures
 from portal.services.statistics_snapshots import KEPT_FOR, dashboard_figures, recompute_views
+from tests.conftest import Factory
 from tests.services.test_statistics import (  # noqa: F401 - the fixture
     MARCH,
     _people,
@@ -146,3 +148,19 @@ def test_an_unknown_view_is_refused_before_anything_is_read_or_kept(session: Ses
             session, by="region", k=K, period=MARCH, filters={"sex": "x"}, max_age=TEN_MINUTES
         )
     assert _rows(session) == []
+
+
+def test_figures_counted_before_the_matching_settings_changed_are_not_shown(
+    session: Session, make: Factory
+) -> None:
+    def matched_total() -> int | float | None:
+        shown = dashboard_figures(session, by="region", k=K, period=MARCH, max_age=TEN_MINUTES)
+        assert shown.figures is not None
+        (matched,) = [t for t in shown.figures.tables if t.name == "matched_by_region"]
+        return matched.total.value
+
+    before = matched_total()
+    update_settings(session, make.user(Role.ADMIN), min_score=65.0)  # the men's 60 no longer
+
+    assert matched_total() != before
+    assert len(_rows(session)) == 2
