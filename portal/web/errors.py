@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.web.api import errors as api_errors
+from portal.web.forms import STALE_FORM
 
 HANDLED = (400, 401, 403, 404, 405, 409, 413, 429, 500)
 
@@ -63,13 +64,7 @@ def unexpected_error(error: Exception) -> ResponseReturnValue:
 
 def csrf_error(error: CSRFError) -> ResponseReturnValue:
     _rollback()
-    return render_error(
-        400,
-        _(
-            "This form has expired or was sent from somewhere else. Reload the page and try "
-            "again; what you typed may need to be entered again."
-        ),
-    )
+    return render_error(400, str(STALE_FORM))
 
 
 def domain_error(error: DomainError) -> ResponseReturnValue:

@@ -26,6 +26,11 @@ from portal.services.passwords import MIN_LENGTH as PASSWORD_MIN
 from portal.services.passwords import password_problem
 
 TOO_LONG = _l("Use at most %(max)d characters.")
+STALE_FORM = _l(
+    "This form has expired or was sent from somewhere else. Reload the page and try "
+    "again; what you typed may need to be entered again."
+)
+"""A form whose CSRF token, or other one-time value, is missing or not this session's."""
 
 
 def day_field(label: Any, *validators: Any, description: Any = "") -> DateField:

@@ -38,6 +38,7 @@ from tests.reliability.conftest import (
     fresh_session,
     undone,
 )
+from tests.services.test_worker_import import worker_row
 
 pytestmark = pytest.mark.usefixtures("stored_taxonomy")
 
@@ -92,26 +93,6 @@ class Kind:
         return {external_id: value for external_id, value in rows}
 
 
-def _worker_row(external_id: str) -> dict[str, str]:
-    return {
-        "external_id": external_id,
-        "given_name": "Ana",
-        "family_name": "Popescu",
-        "email": f"{external_id.lower()}@example.org",
-        "phone": "+40 721 234 567",
-        "sex": "female",
-        "birth_year": "1990",
-        "country_of_origin": "RO",
-        "region": "North",
-        "willing_to_relocate": "South",
-        "languages": "ro:native;en:B1",
-        "occupation": "forklift driver",
-        "experience_years": "3",
-        "skills": "forklift driving;stack pallets",
-        "available_from": "2026-03-01",
-    }
-
-
 def _vacancy_row(external_id: str) -> dict[str, str]:
     return {
         "external_id": external_id,
@@ -138,7 +119,7 @@ def _vacancy_row(external_id: str) -> dict[str, str]:
 WORKERS = Kind(
     name="workers",
     columns=worker_import.COLUMNS,
-    good=_worker_row,
+    good=worker_row,
     bad={
         "external_id": ("", "x" * 101),
         "given_name": ("n" * 101,),

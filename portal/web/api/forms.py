@@ -12,14 +12,10 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from portal.models.accounts import API_TOKEN_NAME_MAX
 from portal.models.base import utcnow
-from portal.web.forms import TOO_LONG, PortalForm
+from portal.web.forms import STALE_FORM, TOO_LONG, PortalForm
 
 NEVER = "never"
 EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365}
-STALE_FORM = _l(
-    "This form has expired or was sent from somewhere else. Reload the page and try "
-    "again; what you typed may need to be entered again."
-)
 
 
 def _new_nonce() -> str:
